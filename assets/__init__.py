@@ -1,0 +1,1 @@
+"""Flywheel's software-defined assets: `assets.data` (curation) and `assets.training`."""

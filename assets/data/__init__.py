@@ -1,0 +1,1 @@
+"""Curation assets: crawl ingestion and, downstream, filtering, dedup and quality scoring."""

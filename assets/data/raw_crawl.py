@@ -1,0 +1,107 @@
+"""`raw_crawl` and `raw_crawl_rejected`: one crawl batch from the landing zone into the lake."""
+
+import os
+
+import dagster as dg
+from pydantic import Field
+
+from flywheel.crawl.documents import IngestLimits
+from flywheel.crawl.ingest import BatchReport, ingest_batch
+from flywheel.crawl.records import DOCUMENT_SCHEMA, REJECTION_SCHEMA
+from orchestration.metadata import clip, column_schema, counts_table, table
+from orchestration.partitions import crawl_batch_partitions
+from orchestration.resources import StorageResource
+
+RAW_CRAWL = "raw_crawl"
+RAW_CRAWL_REJECTED = "raw_crawl_rejected"
+PREVIEW_COLUMNS = ["url", "domain", "source_format", "title", "text_chars", "text"]
+
+
+class RawCrawlConfig(dg.Config):
+    max_payload_bytes: int = Field(default=IngestLimits.max_payload_bytes,
+                                   description="Records with a larger payload are rejected as too large.")
+    max_text_chars: int = Field(default=IngestLimits.max_text_chars,
+                                description="Documents with more extracted characters are rejected.")
+    max_not_text_share: float = Field(
+        default=IngestLimits.max_not_text_share,
+        description="Largest share of undecodable/control characters a document may have.")
+    workers: int = Field(default=0, description="Parallel file readers; 0 means one per CPU core.")
+    preview_rows: int = 10
+
+    def limits(self) -> IngestLimits:
+        return IngestLimits(self.max_payload_bytes, self.max_text_chars, self.max_not_text_share)
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            RAW_CRAWL, group_name="curation", kinds={"python", "parquet"},
+            description="Every document of a crawl batch with its main text extracted from HTML "
+                        "(Resiliparse). Parquet at `lake/raw_crawl/<batch>/`; `doc_id` is a hash of "
+                        "URL and text and is unique within the batch.",
+            metadata={"dagster/column_schema": column_schema(DOCUMENT_SCHEMA)}),
+        dg.AssetSpec(
+            RAW_CRAWL_REJECTED, group_name="curation", kinds={"python", "parquet"},
+            description="Every record or file of the batch that did not become a document, with "
+                        "the `reason` and a `detail` (truncated gzip, malformed record, non-HTML "
+                        "payload, undecodable bytes, empty or oversized document, bad JSONL line...).",
+            metadata={"dagster/column_schema": column_schema(REJECTION_SCHEMA)}),
+    ],
+    partitions_def=crawl_batch_partitions,
+    can_subset=False,
+)
+def raw_crawl(context: dg.AssetExecutionContext, config: RawCrawlConfig, storage: StorageResource):
+    """Read every WARC, WET and JSONL file of a crawl batch from `landing/crawl/<batch>/`.
+
+    Files are read in parallel; the batch's partition is replaced atomically, so a rerun never
+    leaves a half-written partition and readers never see one.
+    """
+    batch = context.partition_key
+    landing, lake = storage.landing(), storage.lake()
+    files = landing.list_batch_files(batch)
+    context.log.info(f"Ingesting {len(files)} files of crawl batch {batch!r}")
+    with lake.staging_dir() as staging:
+        docs_dir, rejects_dir = f"{staging}/{RAW_CRAWL}", f"{staging}/{RAW_CRAWL_REJECTED}"
+        lake.fs.makedirs(docs_dir)
+        lake.fs.makedirs(rejects_dir)
+        report = ingest_batch(files, lake.url(docs_dir), lake.url(rejects_dir),
+                              limits=config.limits(), workers=config.workers or os.cpu_count() or 1)
+        lake.publish(docs_dir, RAW_CRAWL, batch)
+        lake.publish(rejects_dir, RAW_CRAWL_REJECTED, batch)
+    context.log.info(f"{report.documents} documents kept, "
+                     f"{sum(report.rejections_by_reason.values())} rejected")
+    yield _documents_result(report, lake, batch, config.preview_rows)
+    yield _rejections_result(report, lake, batch, config.preview_rows)
+
+
+def _documents_result(report: BatchReport, lake, batch: str, preview_rows: int) -> dg.MaterializeResult:
+    rejected = sum(report.rejections_by_reason.values())
+    preview = lake.head(RAW_CRAWL, batch, preview_rows, PREVIEW_COLUMNS).to_pylist()
+    for row in preview:
+        row["text"] = clip(row["text"])
+    files = [{"source_file": f.source_file, "format": f.source_format, "bytes": f.input_bytes,
+              "documents": f.documents, "rejected": sum(f.rejections.values())} for f in report.files]
+    return dg.MaterializeResult(asset_key=RAW_CRAWL, metadata={
+        "dagster/row_count": report.documents,
+        "documents_in": report.documents + rejected,
+        "documents_out": report.documents,
+        "input_bytes": dg.MetadataValue.int(report.input_bytes),
+        "output_bytes": dg.MetadataValue.int(lake.partition_bytes(RAW_CRAWL, batch)),
+        "rejects_by_reason": counts_table(report.rejections_by_reason, "reason"),
+        "skipped_records": counts_table(report.skipped_records, "warc_record_type"),
+        "files": table(files),
+        "preview": table(preview, PREVIEW_COLUMNS),
+        "path": dg.MetadataValue.path(lake.url(lake.partition_path(RAW_CRAWL, batch))),
+    })
+
+
+def _rejections_result(report: BatchReport, lake, batch: str, preview_rows: int) -> dg.MaterializeResult:
+    by_reason = report.rejections_by_reason
+    examples = lake.head(RAW_CRAWL_REJECTED, batch, preview_rows,
+                         ["source_file", "record_locator", "url", "reason", "detail"]).to_pylist()
+    return dg.MaterializeResult(asset_key=RAW_CRAWL_REJECTED, metadata={
+        "dagster/row_count": sum(by_reason.values()),
+        "rejects_by_reason": counts_table(by_reason, "reason"),
+        "examples": table(examples, ["source_file", "record_locator", "url", "reason", "detail"]),
+        "path": dg.MetadataValue.path(lake.url(lake.partition_path(RAW_CRAWL_REJECTED, batch))),
+    })

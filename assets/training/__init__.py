@@ -1,0 +1,1 @@
+"""Training assets (tokenizer, pretraining, SFT, reward model, DPO) live in this package."""

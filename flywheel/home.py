@@ -1,0 +1,57 @@
+"""FLYWHEEL_HOME: the one folder that holds a laptop installation's data, models and Dagster state.
+
+    $FLYWHEEL_HOME/            (default: ./.flywheel)
+      landing/crawl/<batch>/   incoming WARC/WET/JSONL files
+      landing/feedback/        incoming feedback events
+      lake/<dataset>/<partition>/   Parquet datasets
+      models/                  trained models
+      dagster/                 DAGSTER_HOME: SQLite run, event and schedule storage
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+INFRA_DIR = Path(__file__).resolve().parent.parent / "infra"
+
+
+@dataclass(frozen=True)
+class FlywheelHome:
+    root: Path
+
+    @classmethod
+    def from_env(cls) -> FlywheelHome:
+        return cls(Path(os.environ.get("FLYWHEEL_HOME", ".flywheel")).expanduser().resolve())
+
+    @property
+    def landing(self) -> Path:
+        return self.root / "landing"
+
+    @property
+    def lake(self) -> Path:
+        return self.root / "lake"
+
+    @property
+    def models(self) -> Path:
+        return self.root / "models"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / "dagster"
+
+    def ensure(self) -> FlywheelHome:
+        """Create the folders and the Dagster instance config (from `infra/dagster.yaml.template`)."""
+        for path in (self.landing / "crawl", self.landing / "feedback", self.lake, self.models,
+                     self.dagster_home):
+            path.mkdir(parents=True, exist_ok=True)
+        config = self.dagster_home / "dagster.yaml"
+        template = Template((INFRA_DIR / "dagster.yaml.template").read_text())
+        rendered = template.substitute(dagster_home=str(self.dagster_home))
+        if not config.exists() or config.read_text() != rendered:
+            tmp = config.with_suffix(".yaml.tmp")
+            tmp.write_text(rendered)
+            tmp.replace(config)
+        return self

@@ -1,0 +1,36 @@
+"""Build a Spark session from plain settings, so one code path serves a laptop and a cluster."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+
+from pyspark.sql import SparkSession
+
+# Arrow moves data between the JVM and Python in columnar batches (pandas/Arrow UDFs, toArrow).
+DEFAULT_CONF: dict[str, str] = {
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.parquet.compression.codec": "zstd",
+}
+
+
+def build_spark_session(master: str, app_name: str, conf: Mapping[str, str],
+                        bind_address: str | None) -> SparkSession:
+    """Get or create the process's Spark session.
+
+    `bind_address` pins the driver to one interface (loopback on a laptop, where the host name
+    may resolve to an unreachable address); leave it empty on a cluster so executors can connect.
+    """
+    # Executors must run the same interpreter (and virtualenv) as the driver.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    builder = SparkSession.builder.master(master).appName(app_name)
+    if bind_address:
+        os.environ.setdefault("SPARK_LOCAL_IP", bind_address)
+        builder = builder.config("spark.driver.host", bind_address).config(
+            "spark.driver.bindAddress", bind_address)
+    for key, value in {**DEFAULT_CONF, **conf}.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()

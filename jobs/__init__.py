@@ -1,0 +1,3 @@
+from jobs.curation import curation_job
+
+__all__ = ["curation_job"]

@@ -1,0 +1,12 @@
+"""The curation job: every curation asset of one crawl batch."""
+
+import dagster as dg
+
+from orchestration.partitions import crawl_batch_partitions
+
+curation_job = dg.define_asset_job(
+    name="curation_job",
+    selection=dg.AssetSelection.groups("curation"),
+    partitions_def=crawl_batch_partitions,
+    description="Curate one crawl batch: ingest it and run every curation stage downstream of it.",
+)

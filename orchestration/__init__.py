@@ -1,0 +1,1 @@
+"""Dagster wiring for Flywheel: resources, partitions, metadata helpers, the CLI and `defs`."""

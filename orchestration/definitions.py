@@ -1,0 +1,27 @@
+"""Flywheel's Dagster definitions: `dagster dev -m orchestration.definitions`.
+
+Storage lives under FLYWHEEL_HOME (default `./.flywheel`); see `flywheel/home.py`.
+"""
+
+import dagster as dg
+
+from assets.data.raw_crawl import raw_crawl
+from flywheel.home import FlywheelHome
+from jobs import curation_job
+from orchestration.resources import SparkResource, StorageResource
+from sensors import crawl_batch_sensor
+
+
+def build_definitions(home: FlywheelHome) -> dg.Definitions:
+    return dg.Definitions(
+        assets=[raw_crawl],
+        jobs=[curation_job],
+        sensors=[crawl_batch_sensor],
+        resources={
+            "storage": StorageResource.for_home(home),
+            "spark": SparkResource(),
+        },
+    )
+
+
+defs = build_definitions(FlywheelHome.from_env())

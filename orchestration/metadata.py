@@ -1,0 +1,54 @@
+"""Helpers that turn Flywheel's counts and tables into Dagster UI metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import dagster as dg
+import pyarrow as pa
+
+_PA_TO_TYPE = {"string": "string", "large_string": "string", "int64": "int", "double": "float",
+               "float": "float", "bool": "bool"}
+
+
+def column_schema(schema: pa.Schema) -> dg.TableSchema:
+    """A Parquet schema as Dagster's `dagster/column_schema`, shown on the asset page."""
+    return dg.TableSchema(columns=[
+        dg.TableColumn(name=f.name, type=_PA_TO_TYPE.get(str(f.type), str(f.type))) for f in schema])
+
+
+def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> dg.TableMetadataValue:
+    """A list of dicts as a UI table (values that are not scalars are shown as text)."""
+    columns = list(columns or (rows[0].keys() if rows else []))
+
+    def scalar(value: Any) -> Any:
+        return value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
+
+    records = [dg.TableRecord({c: scalar(row.get(c)) for c in columns}) for row in rows]
+    return dg.MetadataValue.table(records=records, schema=dg.TableSchema(
+        columns=[dg.TableColumn(name=c, type=_column_type(rows, c)) for c in columns]))
+
+
+def _column_type(rows: Sequence[Mapping[str, Any]], column: str) -> str:
+    values = [r.get(column) for r in rows if r.get(column) is not None]
+    if values and all(isinstance(v, bool) for v in values):
+        return "bool"
+    if values and all(isinstance(v, int) for v in values):
+        return "int"
+    if values and all(isinstance(v, (int, float)) for v in values):
+        return "float"
+    return "string"
+
+
+def counts_table(counts: Mapping[str, int], key: str, total: int | None = None) -> dg.TableMetadataValue:
+    """`{reason: count}` as a table sorted by count, with each row's share of `total`."""
+    total = total if total is not None else sum(counts.values())
+    rows = [{key: name, "count": int(n), "share": round(n / total, 4) if total else 0.0}
+            for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return table(rows, [key, "count", "share"])
+
+
+def clip(text: str | None, length: int = 160) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= length else text[: length - 1] + "…"

@@ -1,0 +1,4 @@
+from orchestration.resources.spark import SparkResource
+from orchestration.resources.storage import StorageResource
+
+__all__ = ["SparkResource", "StorageResource"]
