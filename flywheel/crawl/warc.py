@@ -8,6 +8,7 @@ becomes a reject instead of a half page. Digests are checked where the file carr
 from __future__ import annotations
 
 import gzip
+import io
 import zlib
 from collections.abc import Iterator
 from datetime import datetime
@@ -33,43 +34,86 @@ def parse_warc_date(value: str | None) -> datetime | None:
         return None
 
 
+class _GzipTailReader(io.RawIOBase):
+    """Decompresses gzip and reports a truncated stream instead of raising.
+
+    `gzip.GzipFile` raises `EOFError` at a cut-off stream, and a buffered read that hits it loses
+    the bytes it had already decompressed, so complete records just before the cut would vanish.
+    This reader hands over everything up to the cut, then ends the stream and sets `truncation`.
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._gzip = gzip.GzipFile(fileobj=raw, mode="rb")
+        self.truncation: EOFError | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.truncation is not None:
+            return 0
+        try:
+            data = self._gzip.read1(len(buffer))
+        except EOFError as error:
+            self.truncation = error
+            return 0
+        buffer[: len(data)] = data
+        return len(data)
+
+
 def read_warc(raw: BinaryIO, *, gzipped: bool, source_file: str, source_format: str,
               max_payload_bytes: int) -> Iterator[FetchedRecord | Rejection | SkippedRecord]:
-    stream = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw
+    stream = _GzipTailReader(raw) if gzipped else raw
     records = ArchiveIterator(stream, check_digests=True, arc2warc=False)
 
-    def file_error(reason: RejectReason, error: Exception) -> Rejection:
-        return Rejection(source_file=source_file, source_format=source_format,
-                         record_locator=f"offset {records.offset} (uncompressed)", url=None,
-                         reason=reason, detail=f"rest of file unreadable: {type(error).__name__}: {error}")
+    def reject(reason: RejectReason, detail: str, locator: str | None = None, url: str | None = None,
+               fetched: FetchedRecord | None = None) -> Rejection:
+        return Rejection(
+            source_file=source_file, source_format=source_format,
+            record_locator=locator or f"offset {records.offset} (uncompressed)", url=url,
+            reason=reason, detail=detail,
+            content_type=fetched.content_type if fetched else None,
+            content_bytes=fetched.payload_bytes if fetched else None)
 
+    def checked(record) -> FetchedRecord | Rejection | SkippedRecord:
+        fetched = _fetched_record(record, source_format, max_payload_bytes,
+                                  fallback_locator=f"offset {records.offset}")
+        if isinstance(fetched, SkippedRecord):
+            return fetched
+        if record.format != "warc":
+            return reject(RejectReason.MALFORMED_RECORD,
+                          f"not a WARC record (header parses only as {record.format})",
+                          fetched.record_locator, fetched.url or None)
+        missing = getattr(record.raw_stream, "limit", 0)  # bytes of Content-Length never read
+        if missing:
+            reason, why = ((RejectReason.TRUNCATED_GZIP, "cut off where the gzip stream ends")
+                           if truncation() else (RejectReason.MALFORMED_RECORD, "file ends inside it"))
+            return reject(reason, f"record {missing} bytes shorter than its Content-Length: {why}",
+                          fetched.record_locator, fetched.url, fetched)
+        if record.digest_checker.passed is False:
+            return reject(RejectReason.MALFORMED_RECORD,
+                          "; ".join(record.digest_checker.problems) or "digest mismatch",
+                          fetched.record_locator, fetched.url, fetched)
+        return fetched
+
+    def truncation() -> EOFError | None:
+        return getattr(stream, "truncation", None)
+
+    cut_record_reported = False
     try:
         for record in records:
-            fetched = _fetched_record(record, source_format, max_payload_bytes,
-                                      fallback_locator=f"offset {records.offset}")
-            if isinstance(fetched, SkippedRecord):
-                yield fetched
-            elif not (record.rec_headers.protocol or "").startswith("WARC/"):
-                yield Rejection(
-                    source_file=source_file, source_format=source_format,
-                    record_locator=fetched.record_locator, url=fetched.url,
-                    reason=RejectReason.MALFORMED_RECORD,
-                    detail=f"record header starts with {record.rec_headers.protocol!r}, not WARC/")
-            elif record.digest_checker.passed is False:
-                yield Rejection(
-                    source_file=source_file, source_format=source_format,
-                    record_locator=fetched.record_locator, url=fetched.url,
-                    reason=RejectReason.MALFORMED_RECORD,
-                    detail="; ".join(record.digest_checker.problems) or "digest mismatch",
-                    content_type=fetched.content_type, content_bytes=fetched.payload_bytes)
-            else:
-                yield fetched
-    except EOFError as error:
-        yield file_error(RejectReason.TRUNCATED_GZIP, error)
+            item = checked(record)
+            cut_record_reported |= getattr(item, "reason", None) == RejectReason.TRUNCATED_GZIP
+            yield item
     except (gzip.BadGzipFile, zlib.error) as error:
-        yield file_error(RejectReason.CORRUPT_GZIP, error)
+        yield reject(RejectReason.CORRUPT_GZIP, f"rest of file unreadable: {type(error).__name__}: {error}")
+        return
     except ArchiveLoadFailed as error:
-        yield file_error(RejectReason.MALFORMED_RECORD, error)
+        if not truncation():
+            yield reject(RejectReason.MALFORMED_RECORD, f"rest of file unreadable: {error}")
+            return
+    if truncation() and not cut_record_reported:
+        yield reject(RejectReason.TRUNCATED_GZIP, f"rest of file unreadable: {truncation()}")
 
 
 def _fetched_record(record, source_format: str, max_payload_bytes: int,

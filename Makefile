@@ -1,0 +1,43 @@
+# Flywheel: `make demo` runs the main job on the bundled sample; `make test` runs the test suite.
+# Both create and update .venv as needed, so they work on a fresh clone.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+# The local CPU build; installed before the project so pip never resolves a multi-GB CUDA wheel.
+TORCH_VERSION ?= 2.13.0
+export FLYWHEEL_HOME ?= $(CURDIR)/.flywheel
+# DeepSpeed on a machine without a GPU.
+export DS_ACCELERATOR ?= cpu
+
+.PHONY: setup demo test ui clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.java-ok: infra/check_java.sh
+	@infra/check_java.sh
+	@mkdir -p $(VENV) && touch $@
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml $(BIN)/python $(VENV)/.java-ok
+	$(BIN)/pip install --quiet "torch==$(TORCH_VERSION)"
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+demo: setup
+	$(BIN)/flywheel demo
+
+test: setup
+	$(BIN)/python -m pytest
+
+# Dagster UI and daemon (sensors, schedules, backfills) on 127.0.0.1 with the persistent instance.
+ui: setup
+	$(BIN)/python -c "from flywheel.home import FlywheelHome; FlywheelHome.from_env().ensure()"
+	DAGSTER_HOME=$(FLYWHEEL_HOME)/dagster $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+clean:
+	rm -rf $(FLYWHEEL_HOME)

@@ -1,0 +1,31 @@
+"""Shared fixtures: a throwaway FLYWHEEL_HOME, the bundled sample batch and one Spark session."""
+
+from pathlib import Path
+
+import pytest
+
+from flywheel.home import FlywheelHome
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_BATCH_DIR = REPO_ROOT / "sample_data" / "crawl" / "sample-0001"
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> FlywheelHome:
+    """An empty FLYWHEEL_HOME whose Dagster instance lives inside it."""
+    flywheel_home = FlywheelHome(tmp_path / "flywheel").ensure()
+    monkeypatch.setenv("FLYWHEEL_HOME", str(flywheel_home.root))
+    monkeypatch.setenv("DAGSTER_HOME", str(flywheel_home.dagster_home))
+    return flywheel_home
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session for the whole test run (a cold start takes ~20 s)."""
+    from flywheel.spark_session import build_spark_session
+
+    session = build_spark_session("local[2]", "flywheel-tests",
+                                  {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "4"},
+                                  "127.0.0.1")
+    yield session
+    session.stop()

@@ -1,0 +1,51 @@
+"""The `flywheel` console script, as cron and CI call it."""
+
+import subprocess
+import sys
+
+import pytest
+
+from orchestration import cli
+from tests.conftest import SAMPLE_BATCH_DIR
+
+
+def test_invalid_batch_name_is_a_clear_error(home, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["ingest", str(SAMPLE_BATCH_DIR), "--batch", "..escape"])
+    assert exit_info.value.code == 2
+    assert "contains '..'" in capsys.readouterr().err
+
+
+def test_curate_of_unknown_batch_says_what_to_do(home):
+    with pytest.raises(SystemExit, match="run `flywheel ingest"):
+        cli.main(["curate", "--batch", "missing"])
+
+
+def test_ingest_then_curate_records_the_run_in_the_instance(home, tmp_path, capsys):
+    source = tmp_path / "batch"
+    source.mkdir()
+    (source / "pages.jsonl").write_text(
+        '{"url": "https://example.org/a", "text": "First real document."}\n'
+        '{"url": "https://example.org/b", "html": "<html><body><p>Second document.</p></body></html>"}\n'
+        'broken line\n')
+    cli.main(["ingest", str(source), "--batch", "b1"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["ingest", str(source), "--batch", "b1"])
+    assert exit_info.value.code == 2
+    assert "already exists" in capsys.readouterr().err
+
+    materialized = cli.curate("b1")
+    assert materialized["raw_crawl"]["dagster/row_count"] == 2
+    assert materialized["raw_crawl_rejected"]["dagster/row_count"] == 1
+
+    from dagster import DagsterInstance
+
+    with DagsterInstance.get() as instance:  # the persistent instance under FLYWHEEL_HOME
+        assert instance.get_dynamic_partitions("crawl_batch") == ["b1"]
+        assert len(instance.get_run_records()) == 1
+
+
+def test_console_script_is_installed():
+    result = subprocess.run([sys.executable, "-m", "orchestration.cli", "--help"],
+                            capture_output=True, text=True, check=True)
+    assert "flywheel ingest PATH --batch NAME" in result.stdout

@@ -1,0 +1,20 @@
+import dagster as dg
+
+from orchestration.definitions import build_definitions
+
+
+def test_definitions_load_with_every_asset_job_and_sensor(home):
+    defs = build_definitions(home)
+    repository = defs.get_repository_def()
+    asset_keys = {key.to_user_string() for key in repository.asset_graph.get_all_asset_keys()}
+    assert {"raw_crawl", "raw_crawl_rejected"} <= asset_keys
+    assert {"curation_job"} <= set(repository.job_names)
+    assert {"crawl_batch_sensor"} <= {s.name for s in repository.sensor_defs}
+    assert set(defs.resources) >= {"storage", "spark"}
+    dg.Definitions.validate_loadable(defs)
+
+
+def test_module_level_defs_are_what_dagster_dev_loads(home):
+    from orchestration import definitions
+
+    assert isinstance(definitions.defs, dg.Definitions)
