@@ -13,6 +13,7 @@ DEFAULT_CONF: dict[str, str] = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.parquet.compression.codec": "zstd",
+    "spark.ui.showConsoleProgress": "false",  # progress bars garble Dagster's logs
 }
 
 
@@ -33,4 +34,6 @@ def build_spark_session(master: str, app_name: str, conf: Mapping[str, str],
             "spark.driver.bindAddress", bind_address)
     for key, value in {**DEFAULT_CONF, **conf}.items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("WARN")
+    return session

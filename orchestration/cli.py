@@ -94,6 +94,11 @@ def demo() -> None:
     print(f"crawl batch          {SAMPLE_BATCH} ({raw['input_bytes']:,} bytes in {len(raw['files'].records)} files)")
     print(f"raw_crawl            {raw['documents_out']} documents of {raw['documents_in']} records -> {raw['path']}")
     print(f"raw_crawl_rejected   {rejected['dagster/row_count']} rejects ({reasons}) -> {rejected['path']}")
+    filtered = materialized["filtered_docs"]
+    top_rules = ", ".join(f"{r['rule']} {r['count']}" for r in
+                          (rec.data for rec in filtered["drops_by_rule"].records[:4]))
+    print(f"filtered_docs        {filtered['rows_kept']} of {filtered['rows_in']} documents kept "
+          f"(top drop rules: {top_rules}) -> {filtered['path']}")
     print(f"total time           {time.monotonic() - started:.1f} s")
     print("Open the UI with `make ui`, then http://127.0.0.1:3000 (assets, runs, sensors).")
 

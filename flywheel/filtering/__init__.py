@@ -1,0 +1,1 @@
+"""Heuristic crawl filtering (URL blocklist, language id, Gopher, C4, FineWeb), Spark-free logic."""

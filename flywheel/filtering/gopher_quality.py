@@ -1,0 +1,89 @@
+"""Gopher quality rules (Rae et al. 2021, table A1), as in datatrove's GopherQualityFilter."""
+
+from __future__ import annotations
+
+from flywheel.filtering.base import Drop, FilterDoc, StepSettings, above, below
+from flywheel.filtering.punctuation import PUNCTUATION_SET
+from flywheel.filtering.words import spacy_words
+
+STOP_WORDS = ("the", "be", "to", "of", "and", "that", "have", "with")
+
+
+class GopherQualitySettings(StepSettings):
+    min_doc_words: int | None = 50
+    max_doc_words: int | None = 100_000
+    min_avg_word_length: float | None = 3
+    max_avg_word_length: float | None = 10
+    max_symbol_word_ratio: float | None = 0.1
+    max_bullet_lines_ratio: float | None = 0.9
+    max_ellipsis_lines_ratio: float | None = 0.3
+    min_alpha_words_ratio: float | None = 0.8
+    min_stop_words: int | None = 2
+    stop_words: list[str] = list(STOP_WORDS)
+
+
+_WORD_FACTS: dict[str, tuple[bool, bool]] = {}
+
+
+def word_facts(word: str) -> tuple[bool, bool]:
+    """(has a character that is not punctuation, has a letter), memoized per distinct word."""
+    facts = _WORD_FACTS.get(word)
+    if facts is None:
+        if len(_WORD_FACTS) > 1_000_000:
+            _WORD_FACTS.clear()
+        facts = _WORD_FACTS[word] = (any(ch not in PUNCTUATION_SET for ch in word),
+                                     any(ch.isalpha() for ch in word))
+    return facts
+
+
+class GopherQuality:
+    name = "gopher_quality"
+
+    def __init__(self, settings: GopherQualitySettings) -> None:
+        self.s = settings
+        self._stop_words = frozenset(settings.stop_words)
+
+    def apply(self, doc: FilterDoc) -> Drop | None:
+        s, text = self.s, doc.text
+        words = spacy_words().words(text)
+        n_words = len(words)
+        # Word counts and lengths ignore tokens made only of punctuation.
+        facts = [word_facts(w) for w in words]
+        content_lengths = [len(w) for w, (is_content, _) in zip(words, facts) if is_content]
+        n_content = len(content_lengths)
+        if drop := below("gopher_quality.min_doc_words", n_content, s.min_doc_words, "words"):
+            return drop
+        if drop := above("gopher_quality.max_doc_words", n_content, s.max_doc_words, "words"):
+            return drop
+        mean_length = sum(content_lengths) / n_content if n_content else 0.0
+        if n_content:
+            if drop := below("gopher_quality.min_avg_word_length", mean_length, s.min_avg_word_length,
+                             "mean word length"):
+                return drop
+            if drop := above("gopher_quality.max_avg_word_length", mean_length, s.max_avg_word_length,
+                             "mean word length"):
+                return drop
+        if not n_words:
+            return Drop("gopher_quality.min_doc_words", 0, s.min_doc_words, "no words")
+        if drop := above("gopher_quality.max_hash_word_ratio", text.count("#") / n_words,
+                         s.max_symbol_word_ratio, "'#' per word"):
+            return drop
+        if drop := above("gopher_quality.max_ellipsis_word_ratio",
+                         (text.count("...") + text.count("…")) / n_words, s.max_symbol_word_ratio,
+                         "ellipses per word"):
+            return drop
+        lines = text.splitlines()
+        bullets = sum(line.lstrip().startswith(("•", "-")) for line in lines)
+        if drop := above("gopher_quality.max_bullet_lines_ratio", bullets / len(lines),
+                         s.max_bullet_lines_ratio, "share of lines starting with a bullet"):
+            return drop
+        ellipsis_ends = sum(line.rstrip().endswith(("...", "…")) for line in lines)
+        if drop := above("gopher_quality.max_ellipsis_lines_ratio", ellipsis_ends / len(lines),
+                         s.max_ellipsis_lines_ratio, "share of lines ending with an ellipsis"):
+            return drop
+        alpha_words = sum(has_letter for _, has_letter in facts)
+        if drop := below("gopher_quality.min_alpha_words_ratio", alpha_words / n_words,
+                         s.min_alpha_words_ratio, "share of words with a letter"):
+            return drop
+        stop_words = len(self._stop_words.intersection(words))
+        return below("gopher_quality.min_stop_words", stop_words, s.min_stop_words, "distinct stop words")

@@ -1,0 +1,80 @@
+"""Gopher repetition rules (Rae et al. 2021, table A1), as in datatrove's GopherRepetitionFilter."""
+
+from __future__ import annotations
+
+import re
+from flywheel.filtering.base import Drop, FilterDoc, StepSettings, above
+from flywheel.filtering.ngrams import WordNgrams
+from flywheel.filtering.words import spacy_words
+
+_PARAGRAPH_BREAK = re.compile(r"\n{2,}")
+_LINE_BREAK = re.compile(r"\n+")
+
+
+class GopherRepetitionSettings(StepSettings):
+    max_dup_para_frac: float | None = 0.3
+    max_dup_para_char_frac: float | None = 0.2
+    max_dup_line_frac: float | None = 0.3
+    max_dup_line_char_frac: float | None = 0.2
+    # n -> largest share of characters in the most frequent n-gram
+    max_top_ngram_char_frac: dict[str, float] = {"2": 0.2, "3": 0.18, "4": 0.16}
+    # n -> largest share of characters in n-grams that occur again
+    max_dup_ngram_char_frac: dict[str, float] = {
+        "5": 0.15, "6": 0.14, "7": 0.13, "8": 0.12, "9": 0.11, "10": 0.10}
+
+
+def duplicates(items: list[str]) -> tuple[int, int]:
+    """(items seen before, characters in them)."""
+    seen: set[str] = set()
+    count = chars = 0
+    for item in items:
+        if item in seen:
+            count += 1
+            chars += len(item)
+        else:
+            seen.add(item)
+    return count, chars
+
+
+def _by_size(limits: dict[str, float]) -> list[tuple[int, float]]:
+    return sorted((int(n), limit) for n, limit in limits.items())
+
+
+class GopherRepetition:
+    name = "gopher_repetition"
+
+    def __init__(self, settings: GopherRepetitionSettings) -> None:
+        self.s = settings
+
+    def apply(self, doc: FilterDoc) -> Drop | None:
+        s, text = self.s, doc.text
+        if not text:
+            return Drop("gopher_repetition.empty", 0, None, "empty text")
+        paragraphs = _PARAGRAPH_BREAK.split(text.strip())
+        dup_count, dup_chars = duplicates(paragraphs)
+        if drop := above("gopher_repetition.max_dup_para_frac", dup_count / len(paragraphs),
+                         s.max_dup_para_frac, "share of repeated paragraphs"):
+            return drop
+        if drop := above("gopher_repetition.max_dup_para_char_frac", dup_chars / len(text),
+                         s.max_dup_para_char_frac, "share of characters in repeated paragraphs"):
+            return drop
+        lines = _LINE_BREAK.split(text)
+        dup_count, dup_chars = duplicates(lines)
+        if drop := above("gopher_repetition.max_dup_line_frac", dup_count / len(lines),
+                         s.max_dup_line_frac, "share of repeated lines"):
+            return drop
+        if drop := above("gopher_repetition.max_dup_line_char_frac", dup_chars / len(text),
+                         s.max_dup_line_char_frac, "share of characters in repeated lines"):
+            return drop
+        ngrams = WordNgrams(spacy_words().words(text))
+        for n, limit in _by_size(s.max_top_ngram_char_frac):
+            if drop := above(f"gopher_repetition.max_top_{n}gram_char_frac",
+                             ngrams.top_ngram_chars(n) / len(text), limit,
+                             f"share of characters in the top {n}-gram"):
+                return drop
+        for n, limit in _by_size(s.max_dup_ngram_char_frac):
+            if drop := above(f"gopher_repetition.max_dup_{n}gram_char_frac",
+                             ngrams.repeated_ngram_chars(n) / len(text), limit,
+                             f"share of characters in repeated {n}-grams"):
+                return drop
+        return None

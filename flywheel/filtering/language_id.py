@@ -1,0 +1,50 @@
+"""Language identification with fastText's lid.176 model, loaded once per worker process."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from flywheel.filtering.base import Drop, FilterDoc, StepSettings
+
+DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "infra" / "filters" / "lid.176.ftz"
+
+
+class LanguageSettings(StepSettings):
+    model_file: str = str(DEFAULT_MODEL)
+    languages: list[str] = ["en"]  # ISO 639 codes as lid.176 labels them; empty keeps all
+    min_score: float = 0.65
+
+
+@cache
+def load_model(path: str):
+    import fasttext
+
+    return fasttext.load_model(path)
+
+
+def identify(model, text: str) -> dict[str, float]:
+    """Every language's probability (fastText reads one line, so newlines become spaces)."""
+    labels, scores = model.predict(text.replace("\n", " "), k=-1)
+    return {label.removeprefix("__label__"): float(score) for label, score in zip(labels, scores)}
+
+
+class LanguageId:
+    name = "language"
+
+    def __init__(self, settings: LanguageSettings) -> None:
+        self.s = settings
+        self.model = load_model(settings.model_file)
+
+    def apply(self, doc: FilterDoc) -> Drop | None:
+        scores = identify(self.model, doc.text)
+        doc.language, doc.language_score = max(scores.items(), key=lambda item: item[1])
+        if not self.s.languages:
+            return None
+        best_wanted = max(self.s.languages, key=lambda lang: scores.get(lang, 0.0))
+        score = scores.get(best_wanted, 0.0)
+        if score < self.s.min_score:
+            return Drop("language.min_score", score, self.s.min_score,
+                        f"{best_wanted} score {score:.3f} < {self.s.min_score:g} "
+                        f"(identified {doc.language} {doc.language_score:.3f})")
+        return None

@@ -1,0 +1,41 @@
+"""Drop documents from blocked domains (a domain blocks its subdomains too)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flywheel.filtering.base import Drop, FilterDoc, StepSettings
+
+DEFAULT_BLOCKLIST = Path(__file__).resolve().parents[2] / "infra" / "filters" / "url_blocklist.txt"
+
+
+class UrlBlocklistSettings(StepSettings):
+    blocklist_file: str | None = str(DEFAULT_BLOCKLIST)
+    extra_blocked_domains: list[str] = []
+
+
+def read_blocklist(path: str) -> set[str]:
+    domains = set()
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        domain = line.split("#", 1)[0].strip().lower()
+        if domain:
+            domains.add(domain.removeprefix("www."))
+    return domains
+
+
+class UrlBlocklist:
+    name = "url_blocklist"
+
+    def __init__(self, settings: UrlBlocklistSettings) -> None:
+        self.blocked = read_blocklist(settings.blocklist_file) if settings.blocklist_file else set()
+        self.blocked |= {d.strip().lower().removeprefix("www.") for d in settings.extra_blocked_domains}
+
+    def apply(self, doc: FilterDoc) -> Drop | None:
+        domain = (doc.domain or "").lower()
+        # `a.b.example.com` is blocked by `a.b.example.com`, `b.example.com`, `example.com` or `com`.
+        parts = domain.split(".")
+        for i in range(len(parts)):
+            if ".".join(parts[i:]) in self.blocked:
+                return Drop("url_blocklist.domain", None, None,
+                            f"domain {domain} is blocked by {'.'.join(parts[i:])}")
+        return None
