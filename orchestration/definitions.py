@@ -13,14 +13,14 @@ from orchestration.resources import SparkResource, StorageResource
 from sensors import crawl_batch_sensor
 
 
-def build_definitions(home: FlywheelHome) -> dg.Definitions:
+def build_definitions(home: FlywheelHome, spark: SparkResource | None = None) -> dg.Definitions:
     return dg.Definitions(
         assets=[raw_crawl, filtered_docs],
         jobs=[curation_job],
         sensors=[crawl_batch_sensor],
         resources={
             "storage": StorageResource.for_home(home),
-            "spark": SparkResource(),
+            "spark": spark or SparkResource(),
         },
     )
 

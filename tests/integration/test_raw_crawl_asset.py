@@ -1,14 +1,9 @@
 """`raw_crawl` materialized through Dagster on the bundled sample batch (real WARC parsing)."""
 
 import dagster as dg
-import pytest
 
-from orchestration.definitions import build_definitions
-from orchestration.partitions import crawl_batch_partitions
-from orchestration.resources import StorageResource
-from tests.conftest import SAMPLE_BATCH_DIR
+from tests.integration.conftest import SAMPLE_BATCH, materialization_metadata
 
-BATCH = "sample-0001"
 EXPECTED_REJECTS = {
     "document_too_large": 3, "duplicate_record": 2, "empty_document": 2, "invalid_json": 2,
     "malformed_record": 2, "non_html_payload": 2, "http_error_status": 1, "invalid_field_type": 1,
@@ -16,30 +11,9 @@ EXPECTED_REJECTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def materialized(tmp_path_factory):
-    from flywheel.home import FlywheelHome
-
-    home = FlywheelHome(tmp_path_factory.mktemp("raw") / "flywheel").ensure()
-    storage = StorageResource.for_home(home)
-    storage.landing().add_crawl_batch(str(SAMPLE_BATCH_DIR), BATCH)
-    defs = build_definitions(home)
-    with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions(crawl_batch_partitions.name, [BATCH])
-        results = [defs.resolve_job_def("curation_job").execute_in_process(
-            partition_key=BATCH, instance=instance) for _ in range(2)]
-        yield storage.lake(), results
-
-
-def metadata(result, asset):
-    [event] = [e for e in result.get_asset_materialization_events()
-               if e.asset_key.to_user_string() == asset]
-    return {key: value.value for key, value in event.materialization.metadata.items()}
-
-
-def test_documents_are_extracted_from_every_format(materialized):
-    lake, results = materialized
-    docs = lake.read_partition("raw_crawl", BATCH).to_pylist()
+def test_documents_are_extracted_from_every_format(curated_sample):
+    _, lake, _, _ = curated_sample
+    docs = lake.read_partition("raw_crawl", SAMPLE_BATCH).to_pylist()
     assert len(docs) > 550
     assert {d["source_format"] for d in docs} == {"warc", "wet", "jsonl"}
     assert len({d["doc_id"] for d in docs}) == len(docs)
@@ -50,9 +24,9 @@ def test_documents_are_extracted_from_every_format(materialized):
     assert tutorial["domain"] == "docs.python.org"
 
 
-def test_every_bad_input_case_is_rejected_with_its_reason(materialized):
-    lake, results = materialized
-    rejects = lake.read_partition("raw_crawl_rejected", BATCH).to_pylist()
+def test_every_bad_input_case_is_rejected_with_its_reason(curated_sample):
+    _, lake, _, _ = curated_sample
+    rejects = lake.read_partition("raw_crawl_rejected", SAMPLE_BATCH).to_pylist()
     by_reason = {}
     for row in rejects:
         by_reason[row["reason"]] = by_reason.get(row["reason"], 0) + 1
@@ -62,13 +36,18 @@ def test_every_bad_input_case_is_rejected_with_its_reason(materialized):
     assert {r["source_file"] for r in rejects if r["reason"] == "unsupported_file"} == {"README.txt"}
 
 
-def test_metadata_counts_add_up_and_rerun_is_idempotent(materialized):
-    lake, (first, second) = materialized
-    docs_meta, rejects_meta = metadata(first, "raw_crawl"), metadata(first, "raw_crawl_rejected")
+def test_metadata_counts_add_up_and_rerun_is_idempotent(curated_sample):
+    defs, lake, instance, first = curated_sample
+    docs_meta = materialization_metadata(first, "raw_crawl")
+    rejects_meta = materialization_metadata(first, "raw_crawl_rejected")
     assert docs_meta["documents_in"] == docs_meta["documents_out"] + rejects_meta["dagster/row_count"]
     reasons = {r.data["reason"]: r.data["count"] for r in docs_meta["rejects_by_reason"].records}
     assert reasons == EXPECTED_REJECTS
     assert len(docs_meta["preview"].records) == 10
-    assert metadata(second, "raw_crawl")["dagster/row_count"] == docs_meta["dagster/row_count"]
-    assert lake.read_partition("raw_crawl", BATCH).num_rows == docs_meta["dagster/row_count"]
+
+    second = defs.resolve_job_def("curation_job").execute_in_process(
+        partition_key=SAMPLE_BATCH, instance=instance,
+        asset_selection=[dg.AssetKey("raw_crawl"), dg.AssetKey("raw_crawl_rejected")])
+    assert materialization_metadata(second, "raw_crawl")["dagster/row_count"] == docs_meta["dagster/row_count"]
+    assert lake.read_partition("raw_crawl", SAMPLE_BATCH).num_rows == docs_meta["dagster/row_count"]
     assert not any(lake.fs.ls(f"{lake.root}/.staging"))

@@ -1,0 +1,35 @@
+"""The cached tokenizer must give exactly spaCy's tokens and sentence counts."""
+
+import pytest
+import spacy
+
+from flywheel.filtering.words import SpacyWords
+
+TRICKY = [
+    "e.g. don't (hello), well-known and/or U.S. cannot http://x.org/a.html. 3.5% ... !!! Mr. a. x=1;",
+    "func():  (:  ): tabs\tand\u00a0nbsp, 'quoted' \"double\" — dash–en… ellipsis",
+    "Line one.\nLine two!  Two spaces.\tTab? \n\n New para; end",
+]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    pipeline = spacy.blank("en")
+    pipeline.add_pipe("sentencizer")
+    return pipeline
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_words_equal_spacy_tokens(nlp, text):
+    expected = [t.text.strip() for t in nlp.tokenizer(text) if t.text.strip()]
+    words = SpacyWords()
+    assert words.words(text) == expected
+    assert words.words(text) == expected  # from the cache this time
+
+
+@pytest.mark.parametrize("line", [
+    "One. Two! Three? Four", "Version 3.5 is out. See e.g. the notes.", "No end", "Hi!!! There...  Yes.",
+    "Wait. . . done", "“Quoted.” Then more.", "(Aside.) Next",
+])
+def test_sentence_count_equals_spacy_sentencizer(nlp, line):
+    assert SpacyWords().count_sentences(line) == len(list(nlp(line).sents))
