@@ -1,0 +1,131 @@
+"""Throughput of `filtered_docs` (Spark) vs datatrove's LocalPipelineExecutor, same rules, same cores.
+
+Input: the bundled sample crawl's documents, repeated with variation to >= 20k documents (each copy
+shuffles paragraph order and gives 3% of its words a copy-specific suffix, so vocabulary keeps
+growing as in a real crawl). Both sides run GopherRepetition, GopherQuality, C4 (FineWeb's
+settings) and FineWebQuality on 2 workers and write kept documents to Parquet.
+
+    .venv/bin/python benchmarks/filtering_throughput.py [--documents 20000] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.peak_memory import PeakMemory  # noqa: E402
+from flywheel.crawl.documents import IngestLimits  # noqa: E402
+from flywheel.crawl.ingest import ingest_batch  # noqa: E402
+from flywheel.landing import LandingZone  # noqa: E402
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "crawl" / "sample-0001"
+
+
+def sample_documents(workdir: Path) -> pa.Table:
+    landing = LandingZone(str(workdir / "landing"))
+    landing.add_crawl_batch(str(SAMPLE), "sample")
+    docs, rejects = workdir / "raw", workdir / "raw-rejects"
+    docs.mkdir(), rejects.mkdir()
+    ingest_batch(landing.list_batch_files("sample"), str(docs), str(rejects), limits=IngestLimits(), workers=2)
+    return pq.read_table(docs, columns=["doc_id", "url", "domain", "text"])
+
+
+def varied_copies(table: pa.Table, documents: int, seed: int = 0) -> pa.Table:
+    rng = random.Random(seed)
+    rows = table.to_pylist()
+    out = []
+    for i in range(documents):
+        row = dict(rows[i % len(rows)])
+        copy = i // len(rows)
+        if copy:
+            paragraphs = row["text"].split("\n\n")
+            rng.shuffle(paragraphs)
+            words = "\n\n".join(paragraphs).split(" ")
+            for j in rng.sample(range(len(words)), k=len(words) * 3 // 100):
+                words[j] = f"{words[j]}{copy}"
+            row["text"] = " ".join(words)
+            row["doc_id"] = f"{row['doc_id']}-{copy}"
+        out.append(row)
+    return pa.Table.from_pylist(out)
+
+
+def write_input(table: pa.Table, folder: Path, files: int) -> None:
+    folder.mkdir(parents=True)
+    step = -(-table.num_rows // files)
+    for k in range(files):
+        pq.write_table(table.slice(k * step, step), folder / f"part-{k:03d}.parquet")
+
+
+def run_flywheel(input_dir: Path, out_dir: Path, workers: int) -> dict:
+    from flywheel.filtering.pipeline import FilterSettings
+    from flywheel.filtering.spark_job import run_filtering
+    from flywheel.spark_session import build_spark_session
+
+    started = time.perf_counter()
+    spark = build_spark_session(f"local[{workers}]", "filter-benchmark",
+                                {"spark.ui.enabled": "false"}, "127.0.0.1")
+    jvm_start = time.perf_counter() - started
+    # The same rules as the datatrove side: no URL blocklist or language id.
+    settings = FilterSettings(url_blocklist={"enabled": False}, language={"enabled": False})
+    with PeakMemory() as memory:
+        started = time.perf_counter()
+        report = run_filtering(spark, str(input_dir), str(out_dir / "kept"), str(out_dir / "rejected"), settings)
+        seconds = time.perf_counter() - started
+    spark.stop()
+    return {"seconds": seconds, "jvm_start": jvm_start, "kept": report.kept, "peak_mib": memory.peak_mib}
+
+
+def run_datatrove(input_dir: Path, out_dir: Path, workers: int) -> dict:
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.filters import (
+        C4QualityFilter, FineWebQualityFilter, GopherQualityFilter, GopherRepetitionFilter)
+    from datatrove.pipeline.readers import ParquetReader
+    from datatrove.pipeline.writers import ParquetWriter
+
+    executor = LocalPipelineExecutor(
+        pipeline=[
+            ParquetReader(str(input_dir), text_key="text", id_key="doc_id"),
+            GopherRepetitionFilter(), GopherQualityFilter(),
+            C4QualityFilter(filter_no_terminal_punct=False), FineWebQualityFilter(),
+            ParquetWriter(str(out_dir / "kept")),
+        ],
+        tasks=workers, workers=workers, logging_dir=str(out_dir / "logs"))
+    with PeakMemory() as memory:
+        started = time.perf_counter()
+        executor.run()
+        seconds = time.perf_counter() - started
+    kept = sum(pq.read_metadata(f).num_rows for f in (out_dir / "kept").rglob("*.parquet"))
+    return {"seconds": seconds, "kept": kept, "peak_mib": memory.peak_mib}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--documents", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        table = varied_copies(sample_documents(workdir), args.documents)
+        write_input(table, workdir / "input", files=args.workers * 4)
+        print(f"{table.num_rows} documents, {sum(map(len, table['text'].to_pylist())) / 1e6:.1f} M characters")
+        ours = run_flywheel(workdir / "input", workdir / "flywheel", args.workers)
+        theirs = run_datatrove(workdir / "input", workdir / "datatrove", args.workers)
+    n = table.num_rows
+    print(f"flywheel  {n / ours['seconds']:8.1f} docs/s  {ours['seconds']:7.1f} s  kept {ours['kept']}  "
+          f"peak {ours['peak_mib']:.0f} MiB (JVM start-up {ours['jvm_start']:.1f} s, not included)")
+    print(f"datatrove {n / theirs['seconds']:8.1f} docs/s  {theirs['seconds']:7.1f} s  kept {theirs['kept']}  "
+          f"peak {theirs['peak_mib']:.0f} MiB")
+    print(f"ratio     {theirs['seconds'] / ours['seconds']:.2f}x datatrove's throughput (target >= 2x)")
+
+
+if __name__ == "__main__":
+    main()
