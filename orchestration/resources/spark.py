@@ -1,7 +1,7 @@
 """The Spark session that curation assets compute with."""
 
 import dagster as dg
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 from pyspark.sql import SparkSession
 
 from flywheel.spark_session import build_spark_session
@@ -18,12 +18,19 @@ class SparkResource(dg.ConfigurableResource):
         description="Interface the driver binds to; empty on a cluster so executors can reach it.")
     conf: dict[str, str] = Field(default_factory=dict, description="Extra Spark conf, e.g. executor memory.")
     stop_after_run: bool = Field(
-        default=True, description="Stop the session when the step ends (frees the JVM's memory).")
+        default=True,
+        description="Stop the session this step started when the step ends (frees the JVM's "
+                    "memory). A session that was already running in the process is left alone.")
+    _started: SparkSession | None = PrivateAttr(default=None)
 
     def get_session(self) -> SparkSession:
-        return build_spark_session(self.master, self.app_name, self.conf, self.bind_address or None)
+        already_running = SparkSession.getActiveSession()
+        session = build_spark_session(self.master, self.app_name, self.conf, self.bind_address or None)
+        if already_running is None:
+            self._started = session
+        return session
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        active = SparkSession.getActiveSession()
-        if self.stop_after_run and active is not None:
-            active.stop()
+        if self.stop_after_run and self._started is not None:
+            self._started.stop()
+            self._started = None
