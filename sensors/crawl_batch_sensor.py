@@ -30,9 +30,12 @@ def crawl_batch_sensor(context: dg.SensorEvaluationContext, storage: StorageReso
         return dg.SkipReason(f"No new crawl batches ({len(handled)} already handled).")
     registered = set(context.instance.get_dynamic_partitions(crawl_batch_partitions.name))
     to_register = [b for b in new_batches if b not in registered]
-    context.log.info(f"New crawl batches: {new_batches}")
+    # Batches curated from the CLI (`flywheel curate`) before the sensor saw them are not rerun.
+    curated = context.instance.get_materialized_partitions(dg.AssetKey("raw_crawl")) if registered else set()
+    to_run = [b for b in new_batches if b not in curated]
+    context.log.info(f"New crawl batches: {to_run} (already curated: {sorted(set(new_batches) - set(to_run))})")
     return dg.SensorResult(
-        run_requests=[dg.RunRequest(run_key=run_key(b), partition_key=b) for b in new_batches],
+        run_requests=[dg.RunRequest(run_key=run_key(b), partition_key=b) for b in to_run],
         dynamic_partitions_requests=[crawl_batch_partitions.build_add_request(to_register)] if to_register else [],
         cursor=json.dumps(sorted(handled | set(new_batches))),
     )

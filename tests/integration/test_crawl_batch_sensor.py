@@ -39,6 +39,19 @@ def test_new_batch_gives_one_run_and_never_again(home, tmp_path):
         assert [r.partition_key for r in result.run_requests] == ["b2"]
 
 
+def test_batch_curated_from_the_cli_is_not_rerun(home, tmp_path):
+    storage = StorageResource.for_home(home)
+    source = tmp_path / "files"
+    source.mkdir()
+    (source / "a.jsonl").write_text('{"url": "https://example.org", "text": "hi"}\n')
+    storage.landing().add_crawl_batch(str(source), "done")
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("crawl_batch", ["done"])
+        instance.report_runless_asset_event(dg.AssetMaterialization("raw_crawl", partition="done"))
+        result, _ = tick(instance, storage, None)
+        assert result.run_requests == [] and "done" in result.cursor
+
+
 def test_sensor_runs_through_the_definitions_job(home):
     defs = build_definitions(home)
     sensor = defs.get_sensor_def("crawl_batch_sensor")
