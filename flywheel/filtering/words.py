@@ -34,10 +34,8 @@ class SpacyWords:
     def chunk_tokens(self, chunk: str) -> tuple[str, ...]:
         tokens = self._tokens.get(chunk)
         if tokens is None:
-            if len(self._tokens) >= MAX_CACHED_CHUNKS:
-                self._tokens.clear()
-            tokens = tuple(t.text for t in self._nlp.tokenizer(chunk))
-            self._tokens[chunk] = tokens
+            self._learn([chunk])
+            tokens = self._tokens[chunk]
         return tokens
 
     def words(self, text: str) -> list[str]:
@@ -46,6 +44,8 @@ class SpacyWords:
             return self._last_words
         chunks = text.split()
         cache = self._tokens
+        if len(cache) > MAX_CACHED_CHUNKS:
+            cache.clear()  # before looking up, so every chunk of this text is (re)learned below
         missing = {chunk for chunk in chunks if chunk not in cache}
         if missing:
             self._learn(list(missing))
@@ -57,8 +57,6 @@ class SpacyWords:
 
     def _learn(self, chunks: list[str]) -> None:
         """Tokenize many new chunks in one spaCy call (one Doc, not one per chunk)."""
-        if len(self._tokens) + len(chunks) > MAX_CACHED_CHUNKS:
-            self._tokens.clear()
         starts, position = [], 0
         for chunk in chunks:
             starts.append(position)

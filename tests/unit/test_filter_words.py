@@ -33,3 +33,12 @@ def test_words_equal_spacy_tokens(nlp, text):
 ])
 def test_sentence_count_equals_spacy_sentencizer(nlp, line):
     assert SpacyWords().count_sentences(line) == len(list(nlp(line).sents))
+
+
+def test_cache_bound_never_loses_a_chunk(monkeypatch):
+    from flywheel.filtering import words as words_module
+
+    monkeypatch.setattr(words_module, "MAX_CACHED_CHUNKS", 3)
+    words = SpacyWords()
+    assert words.words("one two three four") == ["one", "two", "three", "four"]
+    assert words.words("four five, six") == ["four", "five", ",", "six"]  # cache cleared first
