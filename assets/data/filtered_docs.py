@@ -56,9 +56,7 @@ class FilteredDocsConfig(dg.Config):
     examples_per_rule: int = Field(default=3, description="Dropped examples per rule in the metadata.")
 
     def settings(self) -> FilterSettings:
-        return FilterSettings(url_blocklist=self.url_blocklist, language=self.language,
-                              gopher_repetition=self.gopher_repetition,
-                              gopher_quality=self.gopher_quality, c4=self.c4, fineweb=self.fineweb)
+        return FilterSettings(**{step: getattr(self, step) for step in FilterSettings.model_fields})
 
 
 @dg.multi_asset(

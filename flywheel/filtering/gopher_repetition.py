@@ -50,22 +50,17 @@ class GopherRepetition:
         s, text = self.s, doc.text
         if not text:
             return Drop("gopher_repetition.empty", 0, None, "empty text")
-        paragraphs = _PARAGRAPH_BREAK.split(text.strip())
-        dup_count, dup_chars = duplicates(paragraphs)
-        if drop := above("gopher_repetition.max_dup_para_frac", dup_count / len(paragraphs),
-                         s.max_dup_para_frac, "share of repeated paragraphs"):
-            return drop
-        if drop := above("gopher_repetition.max_dup_para_char_frac", dup_chars / len(text),
-                         s.max_dup_para_char_frac, "share of characters in repeated paragraphs"):
-            return drop
-        lines = _LINE_BREAK.split(text)
-        dup_count, dup_chars = duplicates(lines)
-        if drop := above("gopher_repetition.max_dup_line_frac", dup_count / len(lines),
-                         s.max_dup_line_frac, "share of repeated lines"):
-            return drop
-        if drop := above("gopher_repetition.max_dup_line_char_frac", dup_chars / len(text),
-                         s.max_dup_line_char_frac, "share of characters in repeated lines"):
-            return drop
+        for kind, parts, max_frac, max_char_frac in (
+                ("para", _PARAGRAPH_BREAK.split(text.strip()), s.max_dup_para_frac, s.max_dup_para_char_frac),
+                ("line", _LINE_BREAK.split(text), s.max_dup_line_frac, s.max_dup_line_char_frac)):
+            dup_count, dup_chars = duplicates(parts)
+            what = "paragraphs" if kind == "para" else "lines"
+            if drop := above(f"gopher_repetition.max_dup_{kind}_frac", dup_count / len(parts),
+                             max_frac, f"share of repeated {what}"):
+                return drop
+            if drop := above(f"gopher_repetition.max_dup_{kind}_char_frac", dup_chars / len(text),
+                             max_char_frac, f"share of characters in repeated {what}"):
+                return drop
         ngrams = WordNgrams(spacy_words().words(text))
         for n, limit in _by_size(s.max_top_ngram_char_frac):
             if drop := above(f"gopher_repetition.max_top_{n}gram_char_frac",
