@@ -34,6 +34,14 @@ class Lake:
         """A URL for `path` that other engines (Spark, pyarrow) understand."""
         return self.fs.unstrip_protocol(path)
 
+    def partitions(self, dataset: str) -> list[str]:
+        """Names of the dataset's published partitions, sorted."""
+        path = self.dataset_path(dataset)
+        if not self.fs.isdir(path):
+            return []
+        return sorted(posixpath.basename(p.rstrip("/")) for p in self.fs.ls(path, detail=False)
+                      if self.fs.isdir(p))
+
     def has_partition(self, dataset: str, partition: str) -> bool:
         return self.fs.isdir(self.partition_path(dataset, partition))
 

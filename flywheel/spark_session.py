@@ -15,6 +15,9 @@ DEFAULT_CONF: dict[str, str] = {
     "spark.sql.parquet.compression.codec": "zstd",
     "spark.ui.showConsoleProgress": "false",  # progress bars garble Dagster's logs
 }
+# On one machine Spark's default of 200 shuffle partitions makes small joins pay for 200 tasks
+# each; a cluster's conf should set it for its own size.
+LOCAL_CONF: dict[str, str] = {"spark.sql.shuffle.partitions": "8"}
 
 
 def build_spark_session(master: str, app_name: str, conf: Mapping[str, str],
@@ -32,7 +35,8 @@ def build_spark_session(master: str, app_name: str, conf: Mapping[str, str],
         os.environ.setdefault("SPARK_LOCAL_IP", bind_address)
         builder = builder.config("spark.driver.host", bind_address).config(
             "spark.driver.bindAddress", bind_address)
-    for key, value in {**DEFAULT_CONF, **conf}.items():
+    local = LOCAL_CONF if master.startswith("local") else {}
+    for key, value in {**DEFAULT_CONF, **local, **conf}.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("WARN")

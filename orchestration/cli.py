@@ -99,6 +99,13 @@ def demo() -> None:
                           (rec.data for rec in filtered["drops_by_rule"].records[:4]))
     print(f"filtered_docs        {filtered['rows_kept']} of {filtered['rows_in']} documents kept "
           f"(top drop rules: {top_rules}) -> {filtered['path']}")
+    dedup = materialized["deduplicated_docs"]
+    clusters = materialized["dedup_clusters"]
+    print(f"deduplicated_docs    {dedup['rows_kept']} of {dedup['rows_in']} documents kept "
+          f"({dedup['exact_duplicates_in_batch'] + dedup['exact_duplicates_of_earlier_batches']} exact, "
+          f"{dedup['near_duplicates_in_batch'] + dedup['near_duplicates_of_earlier_batches']} near duplicates; "
+          f"{clusters['lsh_candidate_pairs']} LSH candidates, {clusters['false_positives_removed']} "
+          f"false positives removed) -> {dedup['path']}")
     print(f"total time           {time.monotonic() - started:.1f} s")
     print("Open the UI with `make ui`, then http://127.0.0.1:3000 (assets, runs, sensors).")
 

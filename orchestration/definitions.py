@@ -5,6 +5,7 @@ Storage lives under FLYWHEEL_HOME (default `./.flywheel`); see `flywheel/home.py
 
 import dagster as dg
 
+from assets.data.deduplicated_docs import deduplicated_docs
 from assets.data.filtered_docs import filtered_docs
 from assets.data.raw_crawl import raw_crawl
 from flywheel.home import FlywheelHome
@@ -15,7 +16,7 @@ from sensors import crawl_batch_sensor
 
 def build_definitions(home: FlywheelHome, spark: SparkResource | None = None) -> dg.Definitions:
     return dg.Definitions(
-        assets=[raw_crawl, filtered_docs],
+        assets=[raw_crawl, filtered_docs, deduplicated_docs],
         jobs=[curation_job],
         sensors=[crawl_batch_sensor],
         resources={

@@ -1,0 +1,117 @@
+"""`deduplicated_docs`, `dedup_clusters` and `minhash_index`: exact + MinHash dedup of a batch."""
+
+import dagster as dg
+from pydantic import Field
+
+from flywheel.dedup.settings import DedupSettings
+from flywheel.dedup.spark_job import DedupInputs, DedupOutputs, DedupReport, run_dedup
+from orchestration.metadata import clip, table
+from orchestration.partitions import crawl_batch_partitions
+from orchestration.resources import SparkResource, StorageResource
+
+DEDUPLICATED_DOCS = "deduplicated_docs"
+DEDUP_CLUSTERS = "dedup_clusters"
+MINHASH_INDEX = "minhash_index"
+
+
+class DeduplicatedDocsConfig(dg.Config, DedupSettings):
+    """Shingles, MinHash size, LSH banding, threshold and verification (see the README)."""
+
+    pair_examples: int = Field(default=5, description="Near-duplicate pairs shown in the metadata.")
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            DEDUPLICATED_DOCS, group_name="curation", kinds={"spark", "parquet"}, deps=["filtered_docs"],
+            description="One document per cluster of exact or near duplicates (word 5-gram Jaccard "
+                        ">= 0.8 by default), within the batch and against every other batch's "
+                        "kept documents. Adds `cluster_size`."),
+        dg.AssetSpec(
+            DEDUP_CLUSTERS, group_name="curation", kinds={"spark", "parquet"}, deps=["filtered_docs"],
+            description="Every document of the batch with its `cluster_id`, whether it was `kept`, "
+                        "and for the others `duplicate_of` / `duplicate_of_batch` (the kept copy) "
+                        "and `duplicate_kind` (`exact` or `near`)."),
+        dg.AssetSpec(
+            MINHASH_INDEX, group_name="curation", kinds={"spark", "parquet"}, deps=["filtered_docs"],
+            description="The persistent index new batches are deduplicated against: exact hash, "
+                        "MinHash signature and LSH band keys of every kept document, one "
+                        "partition per batch, written after the batch's documents."),
+    ],
+    partitions_def=crawl_batch_partitions,
+    can_subset=False,
+    pool=MINHASH_INDEX,
+)
+def deduplicated_docs(context: dg.AssetExecutionContext, config: DeduplicatedDocsConfig,
+                      storage: StorageResource, spark: SparkResource):
+    """Deduplicate one `filtered_docs` partition with Spark against the index of other batches.
+
+    A rerun of a batch ignores the batch's own index partition, so its documents never become
+    duplicates of themselves; the three outputs are replaced together.
+    """
+    batch = context.partition_key
+    lake = storage.lake()
+    if not lake.has_partition("filtered_docs", batch):
+        raise dg.Failure(f"filtered_docs has no partition {batch!r}; materialize filtered_docs first")
+    others = [b for b in lake.partitions(MINHASH_INDEX) if b != batch]
+    inputs = DedupInputs(
+        batch=batch,
+        docs_url=lake.url(lake.partition_path("filtered_docs", batch)),
+        prior_index_urls=[lake.url(lake.partition_path(MINHASH_INDEX, b)) for b in others],
+        prior_docs_urls={b: lake.url(lake.partition_path(DEDUPLICATED_DOCS, b)) for b in others
+                         if lake.has_partition(DEDUPLICATED_DOCS, b)})
+    settings = DedupSettings(**{name: getattr(config, name) for name in DedupSettings.model_fields})
+    with lake.staging_dir() as staging:
+        staged = {name: f"{staging}/{name}" for name in (DEDUPLICATED_DOCS, DEDUP_CLUSTERS, MINHASH_INDEX)}
+        report = run_dedup(spark.get_session(), inputs,
+                           DedupOutputs(kept_url=lake.url(staged[DEDUPLICATED_DOCS]),
+                                        clusters_url=lake.url(staged[DEDUP_CLUSTERS]),
+                                        index_url=lake.url(staged[MINHASH_INDEX])),
+                           settings, config.pair_examples)
+        for name in (DEDUPLICATED_DOCS, DEDUP_CLUSTERS, MINHASH_INDEX):  # the index last
+            lake.publish(staged[name], name, batch)
+    context.log.info(f"Kept {report.kept} of {report.rows_in} documents "
+                     f"({report.rows_in - report.kept} duplicates; index of {len(others)} other batches)")
+    yield dg.MaterializeResult(asset_key=DEDUPLICATED_DOCS, metadata=_kept_metadata(report, lake, batch))
+    yield dg.MaterializeResult(asset_key=DEDUP_CLUSTERS, metadata=_clusters_metadata(report, lake, batch))
+    yield dg.MaterializeResult(asset_key=MINHASH_INDEX, metadata={
+        "dagster/row_count": report.kept,
+        "documents_in_index_before": report.prior_index_docs,
+        "documents_in_index_after": report.prior_index_docs + report.kept,
+        "other_batches": len(others),
+        "bands_x_rows": f"{report.bands} x {report.rows}",
+        "path": dg.MetadataValue.path(lake.url(lake.partition_path(MINHASH_INDEX, batch))),
+    })
+
+
+def _kept_metadata(report: DedupReport, lake, batch: str) -> dict:
+    return {
+        "dagster/row_count": report.kept,
+        "rows_in": report.rows_in,
+        "rows_kept": report.kept,
+        "exact_duplicates_in_batch": report.exact_in_batch,
+        "exact_duplicates_of_earlier_batches": report.exact_vs_index,
+        "near_duplicates_in_batch": report.near_in_batch,
+        "near_duplicates_of_earlier_batches": report.near_vs_index,
+        "duplicate_share": round(report.removed / report.rows_in, 4) if report.rows_in else 0.0,
+        "path": dg.MetadataValue.path(lake.url(lake.partition_path(DEDUPLICATED_DOCS, batch))),
+    }
+
+
+def _clusters_metadata(report: DedupReport, lake, batch: str) -> dict:
+    examples = [{**pair, "text_a": clip(pair["text_a"], 120), "text_b": clip(pair["text_b"], 120)}
+                for pair in report.pair_examples]
+    return {
+        "dagster/row_count": report.rows_in,
+        "cluster_size_histogram": table(
+            [{"cluster_size": size, "clusters": count} for size, count in report.cluster_sizes.items()],
+            ["cluster_size", "clusters"]),
+        "lsh_candidate_pairs": report.candidate_pairs,
+        "pairs_at_threshold": report.verified_pairs,
+        "false_positives_removed": report.candidate_pairs - report.verified_pairs,
+        "pairs_judged_by_signature": report.signature_only_pairs,
+        "connected_component_rounds": report.cc_rounds,
+        "near_duplicate_pairs": table(
+            examples, ["jaccard", "method", "url_a", "batch_a", "url_b", "batch_b", "text_a", "text_b"]),
+        "path": dg.MetadataValue.path(lake.url(lake.partition_path(DEDUP_CLUSTERS, batch))),
+    }

@@ -1,0 +1,1 @@
+"""Exact and MinHash near-duplicate removal, within a crawl batch and against earlier batches."""

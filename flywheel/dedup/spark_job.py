@@ -1,0 +1,296 @@
+"""Deduplicate one batch of documents with Spark, against itself and an index of earlier batches.
+
+1. Signatures: exact hash, MinHash signature and LSH band keys, in Arrow batches per partition.
+2. Exact duplicates: documents whose normalized text hashes equal; one per hash survives.
+3. Candidates: survivors sharing an LSH bucket (grouped in Spark) become candidate pairs.
+4. Verification: each candidate's exact shingle Jaccard; pairs below the threshold are dropped.
+5. Clusters: connected components of the verified pairs (Spark, see `connected_components`).
+6. One document per cluster is kept (`keep_order`); the rest name the one they duplicate.
+
+Nodes are keyed `<batch>/<doc_id>`, since an unchanged page crawled again has the same doc_id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+from pyspark import StorageLevel
+from pyspark.sql import Column, DataFrame, SparkSession, Window
+from pyspark.sql import functions as F
+from pyspark.sql.types import (
+    ArrayType, BooleanType, DoubleType, LongType, StringType, StructField, StructType, TimestampType,
+)
+
+from flywheel.dedup.connected_components import connected_components
+from flywheel.dedup.minhash import MinHasher, estimated_jaccard
+from flywheel.dedup.settings import DedupSettings
+from flywheel.dedup.shingles import jaccard, shingle_hashes
+
+INDEX_SCHEMA = StructType([
+    StructField("doc_id", StringType()),
+    StructField("batch", StringType()),
+    StructField("url", StringType()),
+    StructField("fetch_time", TimestampType()),
+    StructField("text_chars", LongType()),
+    StructField("exact_hash", LongType()),
+    StructField("signature", ArrayType(LongType())),
+    StructField("band_keys", ArrayType(LongType())),
+])
+_PAIR_SCORE_SCHEMA = StructType([
+    StructField("a", StringType()), StructField("b", StringType()),
+    StructField("jaccard", DoubleType()), StructField("method", StringType()),
+])
+CLUSTER_COLUMNS = ["doc_id", "cluster_id", "kept", "duplicate_of", "duplicate_of_batch",
+                   "duplicate_kind", "cluster_size"]
+
+# Which copy of a cluster is kept: one published by an earlier batch (it cannot be taken back),
+# then the earliest fetched, then the longest text, then the smallest key, so reruns agree.
+def keep_order() -> list[Column]:
+    return [F.col("prior").desc(), F.col("fetch_time").asc_nulls_last(), F.col("text_chars").desc(),
+            F.col("node").asc()]
+
+# Every pair of a bucket's (sorted) members, or for a bucket above the cap each member with the
+# first, so a bucket of n members costs n-1 pairs.
+_BUCKET_PAIRS = """
+CASE WHEN size(members) <= {cap}
+  THEN flatten(transform(sequence(1, size(members) - 1),
+       i -> transform(slice(members, i + 1, size(members) - i),
+                      x -> named_struct('a', members[i - 1], 'b', x))))
+  ELSE transform(slice(members, 2, size(members) - 1), x -> named_struct('a', members[0], 'b', x))
+END"""
+
+
+@dataclass
+class DedupInputs:
+    batch: str
+    docs_url: str  # the batch's documents (`doc_id`, `url`, `fetch_time`, `text`, ...)
+    prior_index_urls: list[str]  # minhash_index partitions of every other batch
+    prior_docs_urls: dict[str, str]  # batch -> its deduplicated_docs (texts for verification)
+
+
+@dataclass
+class DedupOutputs:
+    kept_url: str
+    clusters_url: str
+    index_url: str
+
+
+@dataclass
+class DedupReport:
+    rows_in: int
+    kept: int
+    exact_in_batch: int
+    exact_vs_index: int
+    near_in_batch: int
+    near_vs_index: int
+    prior_index_docs: int
+    candidate_pairs: int
+    verified_pairs: int
+    signature_only_pairs: int  # pairs whose earlier document's text was gone: judged by signature
+    cluster_sizes: dict[int, int]  # documents per cluster -> clusters, for clusters of this batch
+    pair_examples: list[dict]
+    cc_rounds: int
+    bands: int
+    rows: int
+
+    @property
+    def removed(self) -> int:
+        return self.rows_in - self.kept
+
+
+def signatures(docs: DataFrame, batch: str, settings: DedupSettings) -> DataFrame:
+    """One index row per document: its hashes, signature and band keys (no text)."""
+
+    def run(batches):
+        hasher = MinHasher(settings)
+        for chunk in batches:
+            texts = [text or "" for text in chunk.column("text").to_pylist()]
+            yield pa.RecordBatch.from_arrays(
+                [chunk.column("doc_id"), pa.array([batch] * chunk.num_rows, pa.string()),
+                 chunk.column("url"), chunk.column("fetch_time"),
+                 pa.array([len(text) for text in texts], pa.int64()),
+                 *hasher.signature_columns(texts)],
+                names=INDEX_SCHEMA.fieldNames())
+
+    return docs.select("doc_id", "url", "fetch_time", "text").mapInArrow(run, INDEX_SCHEMA)
+
+
+def _score_pairs(pairs: DataFrame, settings: DedupSettings) -> DataFrame:
+    """(`a`, `b`, `jaccard`, `method`): exact Jaccard where both texts are there and verification
+    is on, else the signatures' estimate."""
+    verify, size = settings.verify_candidates, settings.shingle_size
+
+    def run(batches):
+        for chunk in batches:
+            shingles: dict[str, np.ndarray] = {}
+
+            def shingles_of(node: str, text: str) -> np.ndarray:
+                if node not in shingles:
+                    shingles[node] = shingle_hashes(text, size)
+                return shingles[node]
+
+            rows = chunk.to_pydict()
+            scores, methods = [], []
+            for a, b, text_a, text_b, sig_a, sig_b in zip(
+                    rows["a"], rows["b"], rows["text_a"], rows["text_b"], rows["signature_a"],
+                    rows["signature_b"]):
+                if verify and text_a is not None and text_b is not None:
+                    scores.append(jaccard(shingles_of(a, text_a), shingles_of(b, text_b)))
+                    methods.append("exact")
+                else:
+                    scores.append(estimated_jaccard(np.array(sig_a), np.array(sig_b)))
+                    methods.append("signature")
+            yield pa.RecordBatch.from_arrays(
+                [chunk.column("a"), chunk.column("b"), pa.array(scores, pa.float64()),
+                 pa.array(methods, pa.string())], names=_PAIR_SCORE_SCHEMA.fieldNames())
+
+    return pairs.mapInArrow(run, _PAIR_SCORE_SCHEMA)
+
+
+def _first_by_keep_order(group: str, column: str) -> Column:
+    return F.first(column).over(Window.partitionBy(group).orderBy(*keep_order()))
+
+
+class _Dedup:
+    """One run's DataFrames, built step by step (see the module docstring)."""
+
+    def __init__(self, spark: SparkSession, inputs: DedupInputs, settings: DedupSettings) -> None:
+        self.spark, self.inputs, self.settings = spark, inputs, settings
+        self._cached: list[DataFrame] = []
+        docs = spark.read.parquet(inputs.docs_url)
+        cores = spark.sparkContext.defaultParallelism
+        if docs.rdd.getNumPartitions() < cores:  # use every core even for a one-file batch
+            docs = docs.repartition(cores * 2)
+        self.docs = docs
+        new = signatures(docs, inputs.batch, settings).withColumn("prior", F.lit(False))
+        prior = (spark.read.schema(INDEX_SCHEMA).parquet(*inputs.prior_index_urls)
+                 if inputs.prior_index_urls else spark.createDataFrame([], INDEX_SCHEMA))
+        self.nodes = self.cache(new.unionByName(prior.withColumn("prior", F.lit(True)))
+                                .withColumn("node", F.concat_ws("/", "batch", "doc_id")))
+
+    def cache(self, frame: DataFrame) -> DataFrame:
+        """Persist a frame that several steps read; `release` drops them all at the end."""
+        self._cached.append(frame.persist(StorageLevel.MEMORY_AND_DISK))
+        return frame
+
+    def release(self) -> None:
+        for frame in self._cached:
+            frame.unpersist()
+
+    def exact_representatives(self) -> DataFrame:
+        """`node`, `exact_rep`: the copy each document's normalized text is kept under."""
+        return self.nodes.select("node", _first_by_keep_order("exact_hash", "node").alias("exact_rep"))
+
+    def candidate_pairs(self, survivors: DataFrame) -> DataFrame:
+        """Distinct (`a`, `b`) pairs of survivors sharing a bucket, with a document of this batch."""
+        buckets = (survivors.select("node", "prior", F.posexplode("band_keys").alias("band", "key"))
+                   .groupBy("band", "key")
+                   .agg(F.array_sort(F.collect_list("node")).alias("members"),
+                        F.bool_or(~F.col("prior")).alias("has_new"))
+                   .filter((F.size("members") > 1) & F.col("has_new")))
+        pairs_sql = _BUCKET_PAIRS.format(cap=self.settings.max_bucket_size)
+        return buckets.select(F.explode(F.expr(pairs_sql)).alias("pair")).select("pair.a", "pair.b").distinct()
+
+    def scored_pairs(self, pairs: DataFrame) -> DataFrame:
+        """Candidates (not both from earlier batches) with their Jaccard and the docs' details."""
+        info = self.nodes.select("node", "batch", "doc_id", "prior", "url", "signature")
+        side = {s: info.select(*[F.col(c).alias(f"{c}_{s}") for c in info.columns]) for s in "ab"}
+        pairs = self.cache(pairs.join(side["a"], pairs.a == F.col("node_a"))
+                           .join(side["b"], pairs.b == F.col("node_b"))
+                           .filter(~(F.col("prior_a") & F.col("prior_b"))))
+        texts = self._texts(pairs)
+        for s in "ab":
+            pairs = pairs.join(texts.select(F.col("node").alias(f"node_{s}"), F.col("text").alias(f"text_{s}")),
+                               f"node_{s}", "left")
+        scores = _score_pairs(pairs.select("a", "b", "text_a", "text_b", "signature_a", "signature_b"),
+                              self.settings)
+        return pairs.select("a", "b", "url_a", "url_b", "batch_a", "batch_b", "prior_a", "prior_b",
+                            F.substring("text_a", 1, 200).alias("text_a"),
+                            F.substring("text_b", 1, 200).alias("text_b")).join(scores, ["a", "b"])
+
+    def _texts(self, pairs: DataFrame) -> DataFrame:
+        """`node`, `text` of this batch and of the earlier batches that candidates point into."""
+        texts = self.docs.select(F.concat_ws("/", F.lit(self.inputs.batch), "doc_id").alias("node"), "text")
+        if not self.settings.verify_candidates:
+            return texts.limit(0)
+        batches = {row[0] for row in pairs.filter("prior_a").select("batch_a").union(
+            pairs.filter("prior_b").select("batch_b")).distinct().collect()}
+        for batch in sorted(batches & self.inputs.prior_docs_urls.keys()):
+            earlier = self.spark.read.parquet(self.inputs.prior_docs_urls[batch])
+            texts = texts.unionByName(earlier.select(F.concat_ws("/", F.lit(batch), "doc_id").alias("node"), "text"))
+        return texts
+
+
+def run_dedup(spark: SparkSession, inputs: DedupInputs, outputs: DedupOutputs,
+              settings: DedupSettings, examples: int = 5) -> DedupReport:
+    run = _Dedup(spark, inputs, settings)
+    nodes = run.nodes
+    try:
+        exact = run.cache(run.exact_representatives())
+        survivors = nodes.join(exact.filter(F.col("node") == F.col("exact_rep")).select("node"), "node")
+        pairs = run.cache(run.scored_pairs(run.candidate_pairs(survivors)))
+        edges = pairs.filter(F.col("jaccard") >= settings.threshold) if settings.verify_candidates else pairs
+        components = connected_components(edges.select("a", "b"))
+
+        # Each clustered survivor's keeper, then every new document's keeper through its exact rep.
+        attributes = nodes.select("node", "doc_id", "batch", "prior", "fetch_time", "text_chars")
+        clustered = components.labels.join(attributes, "node")
+        keepers = clustered.select("node", _first_by_keep_order("component", "node").alias("keeper"))
+        resolved = (exact.join(keepers.withColumnRenamed("node", "exact_rep"), "exact_rep", "left")
+                    .select("node", "exact_rep", F.coalesce("keeper", "exact_rep").alias("keeper")))
+        keeper_info = attributes.select(F.col("node").alias("keeper"), F.col("doc_id").alias("keeper_doc_id"),
+                                        F.col("batch").alias("keeper_batch"), F.col("prior").alias("keeper_prior"))
+        assigned = (resolved.join(attributes.filter(~F.col("prior")), "node").join(keeper_info, "keeper")
+                    .withColumn("kept", F.col("node") == F.col("keeper"))
+                    .withColumn("duplicate_kind", F.when(F.col("kept"), None)
+                                .when(F.col("node") != F.col("exact_rep"), "exact").otherwise("near")))
+        in_cluster = Window.partitionBy("keeper")
+        clusters = run.cache(assigned.withColumn(
+            "cluster_size", F.count("*").over(in_cluster) + F.col("keeper_prior").cast("long"))
+            .select("doc_id", F.col("keeper_doc_id").alias("cluster_id"), "kept",
+                    F.when(~F.col("kept"), F.col("keeper_doc_id")).alias("duplicate_of"),
+                    F.when(~F.col("kept"), F.col("keeper_batch")).alias("duplicate_of_batch"),
+                    "duplicate_kind", "cluster_size", "keeper_prior"))
+
+        clusters.drop("keeper_prior").write.mode("overwrite").parquet(outputs.clusters_url)
+        kept = clusters.filter("kept").select("doc_id", "cluster_size")
+        run.docs.join(kept, "doc_id").write.mode("overwrite").parquet(outputs.kept_url)
+        (nodes.filter(~F.col("prior")).join(kept.select("doc_id"), "doc_id")
+         .select(*INDEX_SCHEMA.fieldNames()).write.mode("overwrite").parquet(outputs.index_url))
+        return _report(run, clusters, pairs, components.rounds, examples)
+    finally:
+        run.release()
+
+
+def _report(run: _Dedup, clusters: DataFrame, pairs: DataFrame, cc_rounds: int, examples: int) -> DedupReport:
+    settings = run.settings
+    kinds = {(row["duplicate_kind"], row["keeper_prior"]): row["count"] for row in
+             clusters.groupBy("duplicate_kind", "keeper_prior").count().collect()}
+    sizes = {row["cluster_size"]: row["count"] for row in
+             clusters.filter("kept OR keeper_prior").groupBy("cluster_id", "cluster_size").count()
+             .groupBy("cluster_size").count().collect()}
+    pair_counts = pairs.agg(
+        F.count("*").alias("candidates"),
+        F.sum((F.col("jaccard") >= settings.threshold).cast("long")).alias("verified"),
+        F.sum((F.col("method") == "signature").cast("long")).alias("signature_only")).first()
+    # The near-duplicates closest to the threshold show best whether it is set right.
+    shown = (pairs.filter(F.col("jaccard") >= settings.threshold).orderBy("jaccard", "a", "b")
+             .limit(examples).collect())
+    bands, rows = settings.banding()
+    rows_in = sum(kinds.values())
+    prior_docs = run.nodes.filter("prior").count()
+    return DedupReport(
+        rows_in=rows_in,
+        kept=kinds.get((None, False), 0),
+        exact_in_batch=kinds.get(("exact", False), 0), exact_vs_index=kinds.get(("exact", True), 0),
+        near_in_batch=kinds.get(("near", False), 0), near_vs_index=kinds.get(("near", True), 0),
+        prior_index_docs=prior_docs,
+        candidate_pairs=pair_counts["candidates"], verified_pairs=pair_counts["verified"] or 0,
+        signature_only_pairs=pair_counts["signature_only"] or 0,
+        cluster_sizes=dict(sorted(sizes.items())),
+        pair_examples=[{"jaccard": round(r["jaccard"], 4), "method": r["method"], "url_a": r["url_a"],
+                        "batch_a": r["batch_a"], "url_b": r["url_b"], "batch_b": r["batch_b"],
+                        "text_a": r["text_a"], "text_b": r["text_b"]} for r in shown],
+        cc_rounds=cc_rounds, bands=bands, rows=rows)
