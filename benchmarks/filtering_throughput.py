@@ -23,20 +23,7 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.peak_memory import PeakMemory  # noqa: E402
-from flywheel.crawl.documents import IngestLimits  # noqa: E402
-from flywheel.crawl.ingest import ingest_batch  # noqa: E402
-from flywheel.landing import LandingZone  # noqa: E402
-
-SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "crawl" / "sample-0001"
-
-
-def sample_documents(workdir: Path) -> pa.Table:
-    landing = LandingZone(str(workdir / "landing"))
-    landing.add_crawl_batch(str(SAMPLE), "sample")
-    docs, rejects = workdir / "raw", workdir / "raw-rejects"
-    docs.mkdir(), rejects.mkdir()
-    ingest_batch(landing.list_batch_files("sample"), str(docs), str(rejects), limits=IngestLimits(), workers=2)
-    return pq.read_table(docs, columns=["doc_id", "url", "domain", "text"])
+from benchmarks.sample_documents import sample_documents  # noqa: E402
 
 
 def varied_copies(table: pa.Table, documents: int, seed: int = 0) -> pa.Table:

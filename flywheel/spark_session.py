@@ -13,11 +13,14 @@ DEFAULT_CONF: dict[str, str] = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.parquet.compression.codec": "zstd",
+    # Standard INT64 microsecond timestamps instead of legacy INT96, so pyarrow round-trips them.
+    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
     "spark.ui.showConsoleProgress": "false",  # progress bars garble Dagster's logs
 }
 # On one machine Spark's default of 200 shuffle partitions makes small joins pay for 200 tasks
-# each; a cluster's conf should set it for its own size.
-LOCAL_CONF: dict[str, str] = {"spark.sql.shuffle.partitions": "8"}
+# each, and its 1 GiB driver heap (which is all of local mode's memory) is too small for
+# batches of web documents; a cluster's conf should set both for its own size.
+LOCAL_CONF: dict[str, str] = {"spark.sql.shuffle.partitions": "8", "spark.driver.memory": "4g"}
 
 
 def build_spark_session(master: str, app_name: str, conf: Mapping[str, str],

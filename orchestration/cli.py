@@ -20,8 +20,10 @@ from flywheel.home import FlywheelHome
 from flywheel.landing import BatchExists
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_BATCH_DIR = REPO_ROOT / "sample_data" / "crawl" / "sample-0001"
-SAMPLE_BATCH = "sample-0001"
+SAMPLE_CRAWL_DIR = REPO_ROOT / "sample_data" / "crawl"
+# The first batch is a small real crawl; the second crawls its Python docs again a month later
+# (unchanged, revised and new pages), so the demo shows deduplication against an earlier batch.
+SAMPLE_BATCHES = ("sample-0001", "sample-0002")
 
 
 def _home() -> FlywheelHome:
@@ -79,35 +81,42 @@ def curate(batch: str) -> dict[str, dict]:
 
 
 def demo() -> None:
-    """Ingest the bundled sample batch (once) and curate it end to end."""
+    """Ingest the bundled sample batches (once each) and curate them end to end, in order."""
     started = time.monotonic()
     home = _home()
-    if not (home.landing / "crawl" / SAMPLE_BATCH).is_dir():
-        ingest(SAMPLE_BATCH_DIR, SAMPLE_BATCH)
-    materialized = curate(SAMPLE_BATCH)
+    results = {}
+    for batch in SAMPLE_BATCHES:
+        if not (home.landing / "crawl" / batch).is_dir():
+            ingest(SAMPLE_CRAWL_DIR / batch, batch)
+        results[batch] = curate(batch)
+    print("\n=== Flywheel demo summary ===")
+    print(f"FLYWHEEL_HOME        {home.root}")
+    for batch, materialized in results.items():
+        _print_batch_summary(batch, materialized)
+    print(f"\ntotal time           {time.monotonic() - started:.1f} s")
+    print("Open the UI with `make ui`, then http://127.0.0.1:3000 (assets, runs, sensors).")
+
+
+def _print_batch_summary(batch: str, materialized: dict[str, dict]) -> None:
     raw = materialized["raw_crawl"]
     rejected = materialized["raw_crawl_rejected"]
     reasons = ", ".join(f"{r['reason']} {r['count']}" for r in
-                        (rec.data for rec in rejected["rejects_by_reason"].records))
-    print("\n=== Flywheel demo summary ===")
-    print(f"FLYWHEEL_HOME        {home.root}")
-    print(f"crawl batch          {SAMPLE_BATCH} ({raw['input_bytes']:,} bytes in {len(raw['files'].records)} files)")
-    print(f"raw_crawl            {raw['documents_out']} documents of {raw['documents_in']} records -> {raw['path']}")
-    print(f"raw_crawl_rejected   {rejected['dagster/row_count']} rejects ({reasons}) -> {rejected['path']}")
+                        (rec.data for rec in rejected["rejects_by_reason"].records)) or "none"
     filtered = materialized["filtered_docs"]
     top_rules = ", ".join(f"{r['rule']} {r['count']}" for r in
                           (rec.data for rec in filtered["drops_by_rule"].records[:4]))
-    print(f"filtered_docs        {filtered['rows_kept']} of {filtered['rows_in']} documents kept "
-          f"(top drop rules: {top_rules}) -> {filtered['path']}")
     dedup = materialized["deduplicated_docs"]
     clusters = materialized["dedup_clusters"]
-    print(f"deduplicated_docs    {dedup['rows_kept']} of {dedup['rows_in']} documents kept "
-          f"({dedup['exact_duplicates_in_batch'] + dedup['exact_duplicates_of_earlier_batches']} exact, "
-          f"{dedup['near_duplicates_in_batch'] + dedup['near_duplicates_of_earlier_batches']} near duplicates; "
-          f"{clusters['lsh_candidate_pairs']} LSH candidates, {clusters['false_positives_removed']} "
-          f"false positives removed) -> {dedup['path']}")
-    print(f"total time           {time.monotonic() - started:.1f} s")
-    print("Open the UI with `make ui`, then http://127.0.0.1:3000 (assets, runs, sensors).")
+    print(f"\ncrawl batch          {batch} ({raw['input_bytes']:,} bytes in {len(raw['files'].records)} files)")
+    print(f"raw_crawl            {raw['documents_out']} documents of {raw['documents_in']} records -> {raw['path']}")
+    print(f"raw_crawl_rejected   {rejected['dagster/row_count']} rejects ({reasons})")
+    print(f"filtered_docs        {filtered['rows_kept']} of {filtered['rows_in']} documents kept "
+          f"(top drop rules: {top_rules})")
+    print(f"deduplicated_docs    {dedup['rows_kept']} of {dedup['rows_in']} documents kept; duplicates "
+          f"in batch: {dedup['exact_duplicates_in_batch']} exact, {dedup['near_duplicates_in_batch']} near; "
+          f"of earlier batches: {dedup['exact_duplicates_of_earlier_batches']} exact, "
+          f"{dedup['near_duplicates_of_earlier_batches']} near ({clusters['lsh_candidate_pairs']} LSH "
+          f"candidate pairs, {clusters['false_positives_removed']} below the threshold) -> {dedup['path']}")
 
 
 def main(argv: list[str] | None = None) -> None:

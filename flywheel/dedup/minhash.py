@@ -12,9 +12,9 @@ import pyarrow as pa
 import xxhash
 from datasketch import MinHash
 
-from flywheel.dedup.normalize import normalize_text
+from flywheel.dedup.normalize import normalize_text, words_of_normalized
 from flywheel.dedup.settings import DedupSettings
-from flywheel.dedup.shingles import shingle_hashes
+from flywheel.dedup.shingles import word_shingle_hashes
 
 SIGNATURE_FIELDS = [
     pa.field("exact_hash", pa.int64()),
@@ -29,7 +29,11 @@ def _same(value):
 
 def exact_hash(text: str) -> int:
     """Signed 64-bit hash of the normalized text: equal for copies that differ only in format."""
-    return xxhash.xxh64_intdigest(normalize_text(text)) - (1 << 63)
+    return _hash_normalized(normalize_text(text))
+
+
+def _hash_normalized(normalized: str) -> int:
+    return xxhash.xxh64_intdigest(normalized) - (1 << 63)
 
 
 class MinHasher:
@@ -42,8 +46,11 @@ class MinHasher:
 
     def signature(self, text: str) -> np.ndarray:
         """The document's MinHash values as uint64; all-max for a text without shingles."""
+        return self._signature_of_normalized(normalize_text(text))
+
+    def _signature_of_normalized(self, normalized: str) -> np.ndarray:
         self._minhash.clear()
-        self._minhash.update_batch(shingle_hashes(text, self.settings.shingle_size))
+        self._minhash.update_batch(word_shingle_hashes(words_of_normalized(normalized), self.settings.shingle_size))
         return self._minhash.digest()
 
     def band_keys(self, signature: np.ndarray) -> np.ndarray:
@@ -54,8 +61,9 @@ class MinHasher:
         """`exact_hash`, `signature`, `band_keys` of each text (as signed int64 for Parquet/Spark)."""
         hashes, signatures, keys = [], [], []
         for text in texts:
-            signature = self.signature(text)
-            hashes.append(exact_hash(text))
+            normalized = normalize_text(text)
+            signature = self._signature_of_normalized(normalized)
+            hashes.append(_hash_normalized(normalized))
             signatures.append(signature.view(np.int64))
             keys.append(self.band_keys(signature).view(np.int64))
         return [

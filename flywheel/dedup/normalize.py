@@ -13,20 +13,24 @@ import regex
 
 from flywheel.filtering.punctuation import PUNCTUATION
 
-# Digits in any script, with an optional decimal part (`3.14`, `٣٫١٤`).
-_NUMBERS = regex.compile(r"\p{Nd}+([.,،٫⎖⎗⎘]{1}\p{Nd}+)?")
-_PUNCTUATION_TO_SPACE = str.maketrans(PUNCTUATION, " " * len(PUNCTUATION))
-_WHITESPACE = re.compile(r"\s+")
+# Digits in any script (`\d` is Unicode's Nd class for str patterns), with an optional decimal part.
+_NUMBERS = re.compile(r"\d+([.,،٫⎖⎗⎘]\d+)?")
+# Runs of punctuation and whitespace become one space (one regex pass instead of two).
+_SEPARATORS = re.compile("[" + "".join(re.escape(c) for c in PUNCTUATION) + r"\s]+")
+_COMBINING_MARKS = regex.compile(r"\p{Mn}+")
 
 
 def normalize_text(text: str) -> str:
     text = _NUMBERS.sub("0", text.lower())
-    text = _WHITESPACE.sub(" ", text.translate(_PUNCTUATION_TO_SPACE)).strip()
-    if not text.isascii():  # the decomposition below costs a Python step per character
-        text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+    text = _SEPARATORS.sub(" ", text).strip()
+    if not text.isascii():
+        text = _COMBINING_MARKS.sub("", unicodedata.normalize("NFD", text))
     return text.strip()
 
 
 def normalized_words(text: str) -> list[str]:
-    normalized = normalize_text(text)
+    return words_of_normalized(normalize_text(text))
+
+
+def words_of_normalized(normalized: str) -> list[str]:
     return normalized.split(" ") if normalized else []

@@ -37,7 +37,11 @@ def shingle_hashes(text: str, size: int) -> np.ndarray:
     A document shorter than `size` words is one shingle of all its words, so short texts can still
     match their copies; an empty document has no shingles.
     """
-    words = normalized_words(text)
+    return word_shingle_hashes(normalized_words(text), size)
+
+
+def word_shingle_hashes(words: list[str], size: int) -> np.ndarray:
+    """`shingle_hashes` of words that are normalized already."""
     if not words:
         return np.empty(0, dtype=np.uint64)
     word_hashes = _word_hash_array(words)

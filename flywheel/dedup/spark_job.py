@@ -38,10 +38,14 @@ INDEX_SCHEMA = StructType([
     StructField("signature", ArrayType(LongType())),
     StructField("band_keys", ArrayType(LongType())),
 ])
-_PAIR_SCORE_SCHEMA = StructType([
-    StructField("a", StringType()), StructField("b", StringType()),
+# A scored pair: both documents' details, the start of each text, and the Jaccard.
+_PAIR_DETAILS = ["a", "b", "url_a", "url_b", "batch_a", "batch_b", "prior_a", "prior_b"]
+_SCORED_PAIR_SCHEMA = StructType([
+    *[StructField(name, BooleanType() if name.startswith("prior") else StringType()) for name in _PAIR_DETAILS],
+    StructField("text_a", StringType()), StructField("text_b", StringType()),
     StructField("jaccard", DoubleType()), StructField("method", StringType()),
 ])
+_SNIPPET_CHARS = 200
 CLUSTER_COLUMNS = ["doc_id", "cluster_id", "kept", "duplicate_of", "duplicate_of_batch",
                    "duplicate_kind", "cluster_size"]
 
@@ -118,35 +122,37 @@ def signatures(docs: DataFrame, batch: str, settings: DedupSettings) -> DataFram
 
 
 def _score_pairs(pairs: DataFrame, settings: DedupSettings) -> DataFrame:
-    """(`a`, `b`, `jaccard`, `method`): exact Jaccard where both texts are there and verification
-    is on, else the signatures' estimate."""
+    """Each pair with `jaccard` and `method`: the exact Jaccard where both texts are there and
+    verification is on, else the signatures' estimate. Texts are cut to snippets on the way out."""
     verify, size = settings.verify_candidates, settings.shingle_size
 
     def run(batches):
         for chunk in batches:
-            shingles: dict[str, np.ndarray] = {}
+            shingles: dict[str, np.ndarray] = {}  # a document in several pairs is shingled once
 
             def shingles_of(node: str, text: str) -> np.ndarray:
                 if node not in shingles:
                     shingles[node] = shingle_hashes(text, size)
                 return shingles[node]
 
-            rows = chunk.to_pydict()
+            rows = chunk.select(["a", "b", "text_a", "text_b", "signature_a", "signature_b"]).to_pydict()
             scores, methods = [], []
-            for a, b, text_a, text_b, sig_a, sig_b in zip(
-                    rows["a"], rows["b"], rows["text_a"], rows["text_b"], rows["signature_a"],
-                    rows["signature_b"]):
+            for a, b, text_a, text_b, sig_a, sig_b in zip(*rows.values()):
                 if verify and text_a is not None and text_b is not None:
                     scores.append(jaccard(shingles_of(a, text_a), shingles_of(b, text_b)))
                     methods.append("exact")
                 else:
                     scores.append(estimated_jaccard(np.array(sig_a), np.array(sig_b)))
                     methods.append("signature")
+            snippets = [pa.array([t[:_SNIPPET_CHARS] if t is not None else None for t in rows[c]], pa.string())
+                        for c in ("text_a", "text_b")]
             yield pa.RecordBatch.from_arrays(
-                [chunk.column("a"), chunk.column("b"), pa.array(scores, pa.float64()),
-                 pa.array(methods, pa.string())], names=_PAIR_SCORE_SCHEMA.fieldNames())
+                [*(chunk.column(name) for name in _PAIR_DETAILS), *snippets,
+                 pa.array(scores, pa.float64()), pa.array(methods, pa.string())],
+                names=_SCORED_PAIR_SCHEMA.fieldNames())
 
-    return pairs.mapInArrow(run, _PAIR_SCORE_SCHEMA)
+    return pairs.select(*_PAIR_DETAILS, "text_a", "text_b", "signature_a", "signature_b").mapInArrow(
+        run, _SCORED_PAIR_SCHEMA)
 
 
 def _first_by_keep_order(group: str, column: str) -> Column:
@@ -204,14 +210,40 @@ class _Dedup:
         for s in "ab":
             pairs = pairs.join(texts.select(F.col("node").alias(f"node_{s}"), F.col("text").alias(f"text_{s}")),
                                f"node_{s}", "left")
-        scores = _score_pairs(pairs.select("a", "b", "text_a", "text_b", "signature_a", "signature_b"),
-                              self.settings)
-        return pairs.select("a", "b", "url_a", "url_b", "batch_a", "batch_b", "prior_a", "prior_b",
-                            F.substring("text_a", 1, 200).alias("text_a"),
-                            F.substring("text_b", 1, 200).alias("text_b")).join(scores, ["a", "b"])
+        return _score_pairs(pairs, self.settings)
+
+    def assign_keepers(self, exact: DataFrame, labels: DataFrame) -> DataFrame:
+        """Every document of this batch with the copy kept for it (`CLUSTER_COLUMNS` + `keeper_prior`).
+
+        A clustered survivor's keeper is its component's first by `keep_order`; any other
+        document's is that of its exact representative (itself, for most).
+        """
+        attributes = self.nodes.select("node", "doc_id", "batch", "prior", "fetch_time", "text_chars")
+        keepers = (labels.join(attributes, "node")
+                   .select(F.col("node").alias("exact_rep"), _first_by_keep_order("component", "node").alias("keeper")))
+        keeper_details = attributes.select(
+            F.col("node").alias("keeper"), F.col("doc_id").alias("keeper_doc_id"),
+            F.col("batch").alias("keeper_batch"), F.col("prior").alias("keeper_prior"))
+        assigned = (exact.join(keepers, "exact_rep", "left")
+                    .withColumn("keeper", F.coalesce("keeper", "exact_rep"))
+                    .join(attributes.filter(~F.col("prior")), "node")
+                    .join(keeper_details, "keeper")
+                    .withColumn("kept", F.col("node") == F.col("keeper")))
+        duplicate = ~F.col("kept")
+        return assigned.select(
+            "doc_id", F.col("keeper_doc_id").alias("cluster_id"), "kept",
+            F.when(duplicate, F.col("keeper_doc_id")).alias("duplicate_of"),
+            F.when(duplicate, F.col("keeper_batch")).alias("duplicate_of_batch"),
+            F.when(duplicate, F.when(F.col("node") != F.col("exact_rep"), "exact").otherwise("near"))
+            .alias("duplicate_kind"),
+            # This batch's documents in the cluster, plus the earlier batch's copy they point to.
+            (F.count("*").over(Window.partitionBy("keeper")) + F.col("keeper_prior").cast("long"))
+            .alias("cluster_size"),
+            "keeper_prior")
 
     def _texts(self, pairs: DataFrame) -> DataFrame:
-        """`node`, `text` of this batch and of the earlier batches that candidates point into."""
+        """`node`, `text` of the documents in candidate pairs: from this batch, and from the
+        earlier batches that candidates point into (only those partitions are read)."""
         texts = self.docs.select(F.concat_ws("/", F.lit(self.inputs.batch), "doc_id").alias("node"), "text")
         if not self.settings.verify_candidates:
             return texts.limit(0)
@@ -220,7 +252,10 @@ class _Dedup:
         for batch in sorted(batches & self.inputs.prior_docs_urls.keys()):
             earlier = self.spark.read.parquet(self.inputs.prior_docs_urls[batch])
             texts = texts.unionByName(earlier.select(F.concat_ws("/", F.lit(batch), "doc_id").alias("node"), "text"))
-        return texts
+        # Filter before the joins so only the texts of candidates are shuffled (the node list is
+        # small enough to broadcast in the usual case, where few documents have candidates).
+        needed = pairs.select(F.col("a").alias("node")).union(pairs.select(F.col("b").alias("node"))).distinct()
+        return texts.join(needed, "node", "left_semi")
 
 
 def run_dedup(spark: SparkSession, inputs: DedupInputs, outputs: DedupOutputs,
@@ -234,27 +269,8 @@ def run_dedup(spark: SparkSession, inputs: DedupInputs, outputs: DedupOutputs,
         edges = pairs.filter(F.col("jaccard") >= settings.threshold) if settings.verify_candidates else pairs
         components = connected_components(edges.select("a", "b"))
 
-        # Each clustered survivor's keeper, then every new document's keeper through its exact rep.
-        attributes = nodes.select("node", "doc_id", "batch", "prior", "fetch_time", "text_chars")
-        clustered = components.labels.join(attributes, "node")
-        keepers = clustered.select("node", _first_by_keep_order("component", "node").alias("keeper"))
-        resolved = (exact.join(keepers.withColumnRenamed("node", "exact_rep"), "exact_rep", "left")
-                    .select("node", "exact_rep", F.coalesce("keeper", "exact_rep").alias("keeper")))
-        keeper_info = attributes.select(F.col("node").alias("keeper"), F.col("doc_id").alias("keeper_doc_id"),
-                                        F.col("batch").alias("keeper_batch"), F.col("prior").alias("keeper_prior"))
-        assigned = (resolved.join(attributes.filter(~F.col("prior")), "node").join(keeper_info, "keeper")
-                    .withColumn("kept", F.col("node") == F.col("keeper"))
-                    .withColumn("duplicate_kind", F.when(F.col("kept"), None)
-                                .when(F.col("node") != F.col("exact_rep"), "exact").otherwise("near")))
-        in_cluster = Window.partitionBy("keeper")
-        clusters = run.cache(assigned.withColumn(
-            "cluster_size", F.count("*").over(in_cluster) + F.col("keeper_prior").cast("long"))
-            .select("doc_id", F.col("keeper_doc_id").alias("cluster_id"), "kept",
-                    F.when(~F.col("kept"), F.col("keeper_doc_id")).alias("duplicate_of"),
-                    F.when(~F.col("kept"), F.col("keeper_batch")).alias("duplicate_of_batch"),
-                    "duplicate_kind", "cluster_size", "keeper_prior"))
-
-        clusters.drop("keeper_prior").write.mode("overwrite").parquet(outputs.clusters_url)
+        clusters = run.cache(run.assign_keepers(exact, components.labels))
+        clusters.select(*CLUSTER_COLUMNS).write.mode("overwrite").parquet(outputs.clusters_url)
         kept = clusters.filter("kept").select("doc_id", "cluster_size")
         run.docs.join(kept, "doc_id").write.mode("overwrite").parquet(outputs.kept_url)
         (nodes.filter(~F.col("prior")).join(kept.select("doc_id"), "doc_id")
