@@ -89,5 +89,11 @@ class Lake:
                         return pa.Table.from_batches(batches)
         return pa.Table.from_batches(batches) if batches else pa.table({})
 
+    def row_count(self, dataset: str, partition: str) -> int:
+        """Rows of a partition, from the Parquet footers only."""
+        path = self.partition_path(dataset, partition)
+        return sum(pq.read_metadata(f, filesystem=self.fs).num_rows
+                   for f in self.fs.ls(path, detail=False) if f.endswith(".parquet"))
+
     def partition_bytes(self, dataset: str, partition: str) -> int:
         return int(self.fs.du(self.partition_path(dataset, partition)))

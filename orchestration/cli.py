@@ -53,7 +53,10 @@ def ingest(path: Path, batch: str) -> None:
 
 
 def curate(batch: str) -> dict[str, dict]:
-    """Run the curation job for one batch; returns each materialized asset's metadata."""
+    """Run the curation job for one batch; returns each materialized asset's metadata (and the
+    count of quality checks that passed, under `quality_checks`)."""
+    from dagster import AssetCheckSeverity
+
     from orchestration.definitions import build_definitions
     from orchestration.partitions import crawl_batch_partitions
 
@@ -74,9 +77,18 @@ def curate(batch: str) -> dict[str, dict]:
         materialized = {
             event.asset_key.to_user_string(): {k: v.value for k, v in event.materialization.metadata.items()}
             for event in result.get_asset_materialization_events()}
+        checks = {f"{e.asset_key.to_user_string()}.{e.check_name}": e for e in result.get_asset_check_evaluations()}
     print(f"Curated crawl batch {batch!r} in {time.monotonic() - started:.1f} s (run {result.run_id})")
     for asset, metadata in materialized.items():
         print(f"  {asset:24s} {metadata.get('dagster/row_count', '?'):>7} rows  {metadata.get('path', '')}")
+    failed = {name: e for name, e in checks.items() if not e.passed}
+    print(f"  quality checks: {len(checks) - len(failed)} of {len(checks)} passed")
+    for name, evaluation in failed.items():
+        print(f"  {evaluation.severity.value:5s} {name}: {evaluation.description}")
+    if any(e.severity == AssetCheckSeverity.ERROR for e in failed.values()):
+        raise SystemExit(f"error: a blocking quality check failed on batch {batch!r}, so the assets "
+                         "downstream of it were not materialized; see the check in the Dagster UI")
+    materialized["quality_checks"] = {"passed": len(checks) - len(failed), "total": len(checks)}
     return materialized
 
 
@@ -117,6 +129,8 @@ def _print_batch_summary(batch: str, materialized: dict[str, dict]) -> None:
           f"of earlier batches: {dedup['exact_duplicates_of_earlier_batches']} exact, "
           f"{dedup['near_duplicates_of_earlier_batches']} near ({clusters['lsh_candidate_pairs']} LSH "
           f"candidate pairs, {clusters['false_positives_removed']} below the threshold) -> {dedup['path']}")
+    checks = materialized["quality_checks"]
+    print(f"quality checks       {checks['passed']} of {checks['total']} passed (GX integrity + drift)")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,6 +7,7 @@ import dagster as dg
 
 from assets.data.deduplicated_docs import deduplicated_docs
 from assets.data.filtered_docs import filtered_docs
+from assets.data.quality_checks import curation_checks
 from assets.data.raw_crawl import raw_crawl
 from flywheel.home import FlywheelHome
 from jobs import curation_job
@@ -17,6 +18,7 @@ from sensors import crawl_batch_sensor
 def build_definitions(home: FlywheelHome, spark: SparkResource | None = None) -> dg.Definitions:
     return dg.Definitions(
         assets=[raw_crawl, filtered_docs, deduplicated_docs],
+        asset_checks=curation_checks,
         jobs=[curation_job],
         sensors=[crawl_batch_sensor],
         resources={

@@ -1,0 +1,98 @@
+"""Expectation suites of the curation datasets, as code next to the schemas they check.
+
+Each suite guards what would poison training if it were wrong: the schema, ids, text bounds,
+value ranges, and after deduplication that no exact duplicate text is left. A failed suite is a
+blocking error (see `assets/data/quality_checks.py`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from flywheel.crawl.documents import IngestLimits
+from flywheel.crawl.records import DOCUMENT_SCHEMA
+from flywheel.dedup.minhash import exact_hash
+from flywheel.quality.gx_runner import expectations
+RAW_COLUMNS = DOCUMENT_SCHEMA.names
+FILTERED_COLUMNS = [*RAW_COLUMNS, "language", "language_score"]
+DEDUPLICATED_COLUMNS = [*FILTERED_COLUMNS, "cluster_size"]
+NORMALIZED_TEXT_HASH = "normalized_text_hash"  # derived before validation, see `with_text_hash`
+
+
+def _documents(columns: list[str], max_text_chars: int) -> list:
+    E = expectations()
+    return [
+        E.ExpectTableColumnsToMatchSet(column_set=columns, exact_match=True),
+        E.ExpectColumnValuesToNotBeNull(column="doc_id"),
+        E.ExpectColumnValuesToBeUnique(column="doc_id"),
+        E.ExpectColumnValuesToNotBeNull(column="url"),
+        E.ExpectColumnValuesToNotBeNull(column="text"),
+        E.ExpectColumnValueLengthsToBeBetween(column="text", min_value=1, max_value=max_text_chars),
+        E.ExpectColumnValuesToBeBetween(column="content_bytes", min_value=0),
+    ]
+
+
+def raw_crawl_suite(limits: IngestLimits = IngestLimits()) -> list:
+    return _documents(RAW_COLUMNS, limits.max_text_chars)
+
+
+def filtered_docs_suite(languages: list[str], min_language_score: float,
+                        limits: IngestLimits = IngestLimits()) -> list:
+    """`languages` empty means the filter kept every language: only the score is bounded."""
+    E = expectations()
+    suite = [
+        *_documents(FILTERED_COLUMNS, limits.max_text_chars),
+        E.ExpectColumnValuesToBeBetween(column="language_score", min_value=min_language_score, max_value=1.0),
+    ]
+    if languages:
+        suite.append(E.ExpectColumnValuesToBeInSet(column="language", value_set=languages))
+    return suite
+
+
+def deduplicated_docs_suite(languages: list[str], min_language_score: float,
+                            limits: IngestLimits = IngestLimits()) -> list:
+    E = expectations()
+    return [
+        *[e for e in filtered_docs_suite(languages, min_language_score, limits)
+          if not isinstance(e, E.ExpectTableColumnsToMatchSet)],
+        E.ExpectTableColumnsToMatchSet(column_set=[*DEDUPLICATED_COLUMNS, NORMALIZED_TEXT_HASH], exact_match=True),
+        E.ExpectColumnValuesToBeBetween(column="cluster_size", min_value=1),
+        # No two kept documents have the same normalized text.
+        E.ExpectColumnValuesToBeUnique(column=NORMALIZED_TEXT_HASH),
+    ]
+
+
+def with_text_hash(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` plus the hash of each normalized text, the key that must be unique after dedup."""
+    return frame.assign(**{NORMALIZED_TEXT_HASH: [exact_hash(t or "") for t in frame["text"]]})
+
+
+PREFERENCE_COLUMNS = ["prompt", "chosen", "rejected"]
+CHOSEN_EQUALS_REJECTED = "chosen_equals_rejected"  # derived, see `with_pair_flags`
+IN_HELD_OUT = "pair_in_held_out"  # derived, see `with_pair_flags`
+
+
+def preference_pairs_suite(max_text_chars: int = 20_000) -> list:
+    """Preference pairs for reward modelling and DPO (the train split)."""
+    E = expectations()
+    suite = []
+    for column in PREFERENCE_COLUMNS:
+        suite += [E.ExpectColumnValuesToNotBeNull(column=column),
+                  E.ExpectColumnValueLengthsToBeBetween(column=column, min_value=1, max_value=max_text_chars)]
+    return suite + [
+        E.ExpectColumnValuesToBeInSet(column=CHOSEN_EQUALS_REJECTED, value_set=[False]),
+        # A held-out pair in train would make every held-out metric a memory test.
+        E.ExpectColumnValuesToBeInSet(column=IN_HELD_OUT, value_set=[False]),
+    ]
+
+
+def pair_key(prompt: str, chosen: str, rejected: str) -> str:
+    return "\x1f".join(" ".join((text or "").split()) for text in (prompt, chosen, rejected))
+
+
+def with_pair_flags(train: pd.DataFrame, held_out: pd.DataFrame) -> pd.DataFrame:
+    """`train` plus whether each pair's chosen equals its rejected, and whether it is held out."""
+    held_out_keys = {pair_key(*row) for row in held_out[PREFERENCE_COLUMNS].itertuples(index=False)}
+    keys = [pair_key(*row) for row in train[PREFERENCE_COLUMNS].itertuples(index=False)]
+    same = [" ".join(str(c).split()) == " ".join(str(r).split()) for c, r in zip(train["chosen"], train["rejected"])]
+    return train.assign(**{CHOSEN_EQUALS_REJECTED: same, IN_HELD_OUT: [k in held_out_keys for k in keys]})
