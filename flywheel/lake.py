@@ -76,17 +76,22 @@ class Lake:
         tables = [pq.read_table(f, columns=columns, filesystem=self.fs) for f in files]
         return pa.concat_tables(tables) if tables else pa.table({})
 
-    def head(self, dataset: str, partition: str, rows: int, columns: list[str] | None = None) -> pa.Table:
-        """The first `rows` rows of a partition, reading no more than needed."""
+    def iter_batches(self, dataset: str, partition: str, columns: list[str] | None = None,
+                     batch_size: int = 4096) -> Iterator[pa.RecordBatch]:
+        """A partition's rows in record batches, one file at a time (memory stays bounded)."""
         path = self.partition_path(dataset, partition)
-        batches = []
         for part in sorted(f for f in self.fs.ls(path, detail=False) if f.endswith(".parquet")):
             with self.fs.open(part, "rb") as handle:
-                for batch in pq.ParquetFile(handle).iter_batches(batch_size=rows, columns=columns):
-                    batches.append(batch)
-                    rows -= batch.num_rows
-                    if rows <= 0:
-                        return pa.Table.from_batches(batches)
+                yield from pq.ParquetFile(handle).iter_batches(batch_size=batch_size, columns=columns)
+
+    def head(self, dataset: str, partition: str, rows: int, columns: list[str] | None = None) -> pa.Table:
+        """The first `rows` rows of a partition, reading no more than needed."""
+        batches = []
+        for batch in self.iter_batches(dataset, partition, columns, batch_size=rows):
+            batches.append(batch)
+            rows -= batch.num_rows
+            if rows <= 0:
+                break
         return pa.Table.from_batches(batches) if batches else pa.table({})
 
     def row_count(self, dataset: str, partition: str) -> int:

@@ -9,7 +9,9 @@ partition, within `DriftBounds`.
 import time
 
 import dagster as dg
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pydantic import Field
 
 from flywheel.filtering.language_id import LanguageSettings
@@ -38,11 +40,16 @@ class DriftConfig(dg.Config, DriftBounds):
 
 
 def _load(storage: StorageResource, dataset: str, batch: str, max_rows: int) -> tuple[pd.DataFrame, bool]:
-    table_ = storage.lake().read_partition(dataset, batch)
-    sampled = table_.num_rows > max_rows
-    if sampled:
-        table_ = table_.take(sorted(pd.Series(range(table_.num_rows)).sample(max_rows, random_state=0)))
-    return table_.to_pandas(), sampled
+    """The whole partition, or above `max_rows` a seeded sample of about that many rows, read
+    batch by batch so the full partition never sits in memory."""
+    lake = storage.lake()
+    total = lake.row_count(dataset, batch)
+    if total <= max_rows:
+        return lake.read_partition(dataset, batch).to_pandas(), False
+    rng = np.random.default_rng(0)
+    kept = [b.filter(pa.array(rng.random(b.num_rows) < max_rows / total))
+            for b in lake.iter_batches(dataset, batch)]
+    return pa.Table.from_batches(kept).to_pandas(), True
 
 
 def _outcome_rows(outcomes: list[ExpectationOutcome]) -> list[dict]:
@@ -99,8 +106,8 @@ def _drift_check(dataset: str) -> dg.AssetChecksDefinition:
 
         def profile_of(batch: str):
             columns = ["text"] if dataset == "raw_crawl" else ["text", "language"]
-            frame = lake.read_partition(dataset, batch, columns).to_pandas()
-            return profile(frame, lake.row_count(upstream, batch) if upstream else None)
+            return profile(lake.iter_batches(dataset, batch, columns),
+                           lake.row_count(upstream, batch) if upstream else None)
 
         outcomes = compare(profile_of(context.partition_key), profile_of(previous),
                            DriftBounds(**{k: getattr(config, k) for k in DriftBounds.model_fields}))

@@ -6,9 +6,12 @@ engineer should look before it reaches training.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -40,13 +43,18 @@ class DriftOutcome:
     ok: bool
 
 
-def profile(frame: pd.DataFrame, upstream_rows: int | None = None) -> PartitionProfile:
-    rows = len(frame)
-    lengths = frame["text"].fillna("").str.len()
-    shares = (frame["language"].value_counts(normalize=True).to_dict() if "language" in frame and rows else {})
-    return PartitionProfile(rows=rows, mean_text_chars=float(lengths.mean()) if rows else 0.0,
+def profile(batches: Iterable[pa.RecordBatch], upstream_rows: int | None = None) -> PartitionProfile:
+    """Profile a partition from its record batches (`text`, and `language` where it has one),
+    one batch at a time, so a large partition is never held in memory whole."""
+    rows, chars, languages = 0, 0, Counter()
+    for batch in batches:
+        rows += batch.num_rows
+        chars += pc.sum(pc.utf8_length(pc.fill_null(batch.column("text"), ""))).as_py() or 0
+        if "language" in batch.schema.names:
+            languages.update(lang for lang in batch.column("language").to_pylist())
+    return PartitionProfile(rows=rows, mean_text_chars=chars / rows if rows else 0.0,
                             kept_share=rows / upstream_rows if upstream_rows else None,
-                            language_shares={str(k): float(v) for k, v in shares.items()})
+                            language_shares={str(k): n / rows for k, n in languages.items()})
 
 
 def compare(current: PartitionProfile, previous: PartitionProfile, bounds: DriftBounds) -> list[DriftOutcome]:

@@ -3,6 +3,7 @@
 from datetime import datetime, timezone
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from flywheel.quality.drift import DriftBounds, compare, profile
@@ -74,13 +75,18 @@ def test_deduplicated_docs_suite_catches_duplicate_text_left():
     assert not unique_text.success and unique_text.unexpected_count == 2 and unique_text.failing_values
 
 
+def batches(frame: pd.DataFrame) -> list[pa.RecordBatch]:
+    return pa.Table.from_pandas(frame[["text", "language"]]).to_batches(max_chunksize=2)
+
+
 def test_drift_compares_length_kept_share_and_language_mix():
     bounds = DriftBounds()
-    previous = profile(filtered_frame(), upstream_rows=6)
-    same = compare(profile(filtered_frame(), upstream_rows=6), previous, bounds)
+    previous = profile(batches(filtered_frame()), upstream_rows=6)
+    assert previous.rows == 3 and previous.mean_text_chars == sum(map(len, TEXTS)) / 3
+    same = compare(profile(batches(filtered_frame()), upstream_rows=6), previous, bounds)
     assert same and all(o.ok for o in same)
     shifted = filtered_frame().assign(text=[t * 5 for t in TEXTS], language=["en", "de", "de"])
-    outcomes = {o.metric: o for o in compare(profile(shifted, upstream_rows=30), previous, bounds)}
+    outcomes = {o.metric: o for o in compare(profile(batches(shifted), upstream_rows=30), previous, bounds)}
     assert not outcomes["mean_text_chars"].ok
     assert not outcomes["kept_share"].ok  # 3/30 against 3/6
     assert not outcomes["language_share[de]"].ok and not outcomes["language_share[en]"].ok
