@@ -70,17 +70,19 @@ class Lake:
             self.fs.rm(retired, recursive=True)
         return final
 
-    def read_partition(self, dataset: str, partition: str, columns: list[str] | None = None) -> pa.Table:
+    def _parquet_files(self, dataset: str, partition: str) -> list[str]:
         path = self.partition_path(dataset, partition)
-        files = sorted(f for f in self.fs.ls(path, detail=False) if f.endswith(".parquet"))
-        tables = [pq.read_table(f, columns=columns, filesystem=self.fs) for f in files]
+        return sorted(f for f in self.fs.ls(path, detail=False) if f.endswith(".parquet"))
+
+    def read_partition(self, dataset: str, partition: str, columns: list[str] | None = None) -> pa.Table:
+        tables = [pq.read_table(f, columns=columns, filesystem=self.fs)
+                  for f in self._parquet_files(dataset, partition)]
         return pa.concat_tables(tables) if tables else pa.table({})
 
     def iter_batches(self, dataset: str, partition: str, columns: list[str] | None = None,
                      batch_size: int = 4096) -> Iterator[pa.RecordBatch]:
         """A partition's rows in record batches, one file at a time (memory stays bounded)."""
-        path = self.partition_path(dataset, partition)
-        for part in sorted(f for f in self.fs.ls(path, detail=False) if f.endswith(".parquet")):
+        for part in self._parquet_files(dataset, partition):
             with self.fs.open(part, "rb") as handle:
                 yield from pq.ParquetFile(handle).iter_batches(batch_size=batch_size, columns=columns)
 
@@ -96,9 +98,7 @@ class Lake:
 
     def row_count(self, dataset: str, partition: str) -> int:
         """Rows of a partition, from the Parquet footers only."""
-        path = self.partition_path(dataset, partition)
-        return sum(pq.read_metadata(f, filesystem=self.fs).num_rows
-                   for f in self.fs.ls(path, detail=False) if f.endswith(".parquet"))
+        return sum(pq.read_metadata(f, filesystem=self.fs).num_rows for f in self._parquet_files(dataset, partition))
 
     def partition_bytes(self, dataset: str, partition: str) -> int:
         return int(self.fs.du(self.partition_path(dataset, partition)))

@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Mapping
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 
 # Arrow moves data between the JVM and Python in columnar batches (pandas/Arrow UDFs, toArrow).
 DEFAULT_CONF: dict[str, str] = {
@@ -44,3 +44,11 @@ def build_spark_session(master: str, app_name: str, conf: Mapping[str, str],
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("WARN")
     return session
+
+
+def spread_over_cores(frame: DataFrame) -> DataFrame:
+    """Use every core even when the input has fewer files (partitions) than cores."""
+    cores = frame.sparkSession.sparkContext.defaultParallelism
+    if frame.rdd.getNumPartitions() < cores:
+        return frame.repartition(cores * 2)
+    return frame

@@ -8,6 +8,7 @@ from flywheel.dedup.spark_job import DedupInputs, DedupOutputs, DedupReport, run
 from orchestration.metadata import clip, table
 from orchestration.partitions import crawl_batch_partitions
 from orchestration.resources import SparkResource, StorageResource
+from orchestration.settings import settings_of
 
 DEDUPLICATED_DOCS = "deduplicated_docs"
 DEDUP_CLUSTERS = "dedup_clusters"
@@ -60,7 +61,7 @@ def deduplicated_docs(context: dg.AssetExecutionContext, config: DeduplicatedDoc
         prior_index_urls=[lake.url(lake.partition_path(MINHASH_INDEX, b)) for b in others],
         prior_docs_urls={b: lake.url(lake.partition_path(DEDUPLICATED_DOCS, b)) for b in others
                          if lake.has_partition(DEDUPLICATED_DOCS, b)})
-    settings = DedupSettings(**{name: getattr(config, name) for name in DedupSettings.model_fields})
+    settings = settings_of(config, DedupSettings)
     with lake.staging_dir() as staging:
         staged = {name: f"{staging}/{name}" for name in (DEDUPLICATED_DOCS, DEDUP_CLUSTERS, MINHASH_INDEX)}
         report = run_dedup(spark.get_session(), inputs,

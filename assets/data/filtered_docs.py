@@ -14,6 +14,7 @@ from flywheel.filtering.url_blocklist import UrlBlocklistSettings
 from orchestration.metadata import clip, counts_table, table
 from orchestration.partitions import crawl_batch_partitions
 from orchestration.resources import SparkResource, StorageResource
+from orchestration.settings import settings_of
 
 FILTERED_DOCS = "filtered_docs"
 FILTERED_DOCS_REJECTED = "filtered_docs_rejected"
@@ -56,7 +57,7 @@ class FilteredDocsConfig(dg.Config):
     examples_per_rule: int = Field(default=3, description="Dropped examples per rule in the metadata.")
 
     def settings(self) -> FilterSettings:
-        return FilterSettings(**{step: getattr(self, step) for step in FilterSettings.model_fields})
+        return settings_of(self, FilterSettings)
 
 
 @dg.multi_asset(

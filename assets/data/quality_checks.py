@@ -22,6 +22,7 @@ from flywheel.quality.suites import (
 from orchestration.metadata import table
 from orchestration.partitions import crawl_batch_partitions
 from orchestration.resources import StorageResource
+from orchestration.settings import settings_of
 
 # dataset -> the dataset whose rows it keeps a share of
 UPSTREAM = {"filtered_docs": "raw_crawl", "deduplicated_docs": "filtered_docs"}
@@ -110,7 +111,7 @@ def _drift_check(dataset: str) -> dg.AssetChecksDefinition:
                            lake.row_count(upstream, batch) if upstream else None)
 
         outcomes = compare(profile_of(context.partition_key), profile_of(previous),
-                           DriftBounds(**{k: getattr(config, k) for k in DriftBounds.model_fields}))
+                           settings_of(config, DriftBounds))
         drifted = [o.metric for o in outcomes if not o.ok]
         return dg.AssetCheckResult(
             passed=not drifted, severity=dg.AssetCheckSeverity.WARN,

@@ -21,6 +21,7 @@ from pyspark.sql import functions as F
 from flywheel.dedup.arrow_steps import INDEX_SCHEMA, score_pairs, signatures
 from flywheel.dedup.connected_components import connected_components
 from flywheel.dedup.settings import DedupSettings
+from flywheel.spark_session import spread_over_cores
 
 CLUSTER_COLUMNS = ["doc_id", "cluster_id", "kept", "duplicate_of", "duplicate_of_batch",
                    "duplicate_kind", "cluster_size"]
@@ -92,12 +93,8 @@ class _Dedup:
     def __init__(self, spark: SparkSession, inputs: DedupInputs, settings: DedupSettings) -> None:
         self.spark, self.inputs, self.settings = spark, inputs, settings
         self._cached: list[DataFrame] = []
-        docs = spark.read.parquet(inputs.docs_url)
-        cores = spark.sparkContext.defaultParallelism
-        if docs.rdd.getNumPartitions() < cores:  # use every core even for a one-file batch
-            docs = docs.repartition(cores * 2)
-        self.docs = docs
-        new = signatures(docs, inputs.batch, settings).withColumn("prior", F.lit(False))
+        self.docs = spread_over_cores(spark.read.parquet(inputs.docs_url))
+        new = signatures(self.docs, inputs.batch, settings).withColumn("prior", F.lit(False))
         prior = (spark.read.schema(INDEX_SCHEMA).parquet(*inputs.prior_index_urls)
                  if inputs.prior_index_urls else spark.createDataFrame([], INDEX_SCHEMA))
         self.nodes = self.cache(new.unionByName(prior.withColumn("prior", F.lit(True)))

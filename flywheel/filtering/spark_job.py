@@ -15,6 +15,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from flywheel.filtering.pipeline import VERDICT_FIELDS, FilterSettings, filter_record_batch
+from flywheel.spark_session import spread_over_cores
 
 KEPT_EXTRA_COLUMNS = ["language", "language_score"]
 REJECTED_EXTRA_COLUMNS = ["language", "language_score", "reason", "value", "threshold", "detail"]
@@ -48,19 +49,11 @@ def apply_filters(frame: DataFrame, settings: FilterSettings) -> DataFrame:
     return frame.mapInArrow(run, result_schema)
 
 
-def _spread(frame: DataFrame, spark: SparkSession) -> DataFrame:
-    """Use every core even when the input has fewer files than cores."""
-    cores = spark.sparkContext.defaultParallelism
-    if frame.rdd.getNumPartitions() < cores:
-        return frame.repartition(cores * 2)
-    return frame
-
-
 def run_filtering(spark: SparkSession, input_url: str, kept_url: str, rejected_url: str,
                   settings: FilterSettings, examples_per_rule: int = 3) -> FilterReport:
     source = spark.read.parquet(input_url)
     input_columns = source.columns
-    verdicts = apply_filters(_spread(source, spark), settings).persist(StorageLevel.MEMORY_AND_DISK)
+    verdicts = apply_filters(spread_over_cores(source), settings).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         kept = verdicts.filter("kept").select(*input_columns, *KEPT_EXTRA_COLUMNS)
         kept.write.mode("overwrite").parquet(kept_url)

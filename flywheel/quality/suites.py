@@ -36,26 +36,26 @@ def raw_crawl_suite(limits: IngestLimits = IngestLimits()) -> list:
     return _documents(RAW_COLUMNS, limits.max_text_chars)
 
 
-def filtered_docs_suite(languages: list[str], min_language_score: float,
-                        limits: IngestLimits = IngestLimits()) -> list:
+def _language(languages: list[str], min_language_score: float) -> list:
     """`languages` empty means the filter kept every language: only the score is bounded."""
     E = expectations()
-    suite = [
-        *_documents(FILTERED_COLUMNS, limits.max_text_chars),
-        E.ExpectColumnValuesToBeBetween(column="language_score", min_value=min_language_score, max_value=1.0),
-    ]
+    suite = [E.ExpectColumnValuesToBeBetween(column="language_score", min_value=min_language_score, max_value=1.0)]
     if languages:
         suite.append(E.ExpectColumnValuesToBeInSet(column="language", value_set=languages))
     return suite
+
+
+def filtered_docs_suite(languages: list[str], min_language_score: float,
+                        limits: IngestLimits = IngestLimits()) -> list:
+    return [*_documents(FILTERED_COLUMNS, limits.max_text_chars), *_language(languages, min_language_score)]
 
 
 def deduplicated_docs_suite(languages: list[str], min_language_score: float,
                             limits: IngestLimits = IngestLimits()) -> list:
     E = expectations()
     return [
-        *[e for e in filtered_docs_suite(languages, min_language_score, limits)
-          if not isinstance(e, E.ExpectTableColumnsToMatchSet)],
-        E.ExpectTableColumnsToMatchSet(column_set=[*DEDUPLICATED_COLUMNS, NORMALIZED_TEXT_HASH], exact_match=True),
+        *_documents([*DEDUPLICATED_COLUMNS, NORMALIZED_TEXT_HASH], limits.max_text_chars),
+        *_language(languages, min_language_score),
         E.ExpectColumnValuesToBeBetween(column="cluster_size", min_value=1),
         # No two kept documents have the same normalized text.
         E.ExpectColumnValuesToBeUnique(column=NORMALIZED_TEXT_HASH),
