@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-INFRA_DIR = Path(__file__).resolve().parent.parent / "infra"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+INFRA_DIR = REPO_ROOT / "infra"
 
 
 @dataclass(frozen=True)

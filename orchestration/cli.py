@@ -16,10 +16,9 @@ import time
 from pathlib import Path
 
 from flywheel.batch_names import InvalidBatchName, validate_batch_name
-from flywheel.home import FlywheelHome
+from flywheel.home import REPO_ROOT, FlywheelHome
 from flywheel.landing import BatchExists
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CRAWL_DIR = REPO_ROOT / "sample_data" / "crawl"
 # The first batch is a small real crawl; the second crawls its Python docs again a month later
 # (unchanged, revised and new pages), so the demo shows deduplication against an earlier batch.

@@ -7,19 +7,21 @@ import dagster as dg
 
 from assets.data.deduplicated_docs import deduplicated_docs
 from assets.data.filtered_docs import filtered_docs
+from assets.data.quality_classifier import quality_classifier
+from assets.data.quality_scored_docs import quality_scored_docs
 from assets.data.quality_checks import curation_checks
 from assets.data.raw_crawl import raw_crawl
 from flywheel.home import FlywheelHome
-from jobs import curation_job
+from jobs import curation_job, quality_classifier_job
 from orchestration.resources import SparkResource, StorageResource
 from sensors import crawl_batch_sensor
 
 
 def build_definitions(home: FlywheelHome, spark: SparkResource | None = None) -> dg.Definitions:
     return dg.Definitions(
-        assets=[raw_crawl, filtered_docs, deduplicated_docs],
+        assets=[raw_crawl, filtered_docs, deduplicated_docs, quality_classifier, quality_scored_docs],
         asset_checks=curation_checks,
-        jobs=[curation_job],
+        jobs=[curation_job, quality_classifier_job],
         sensors=[crawl_batch_sensor],
         resources={
             "storage": StorageResource.for_home(home),

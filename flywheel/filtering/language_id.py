@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
+from flywheel.fasttext_model import load_model
 from flywheel.filtering.base import Drop, FilterDoc, StepSettings
+from flywheel.home import INFRA_DIR
 
-DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "infra" / "filters" / "lid.176.ftz"
+DEFAULT_MODEL = INFRA_DIR / "filters" / "lid.176.ftz"
 
 
 class LanguageSettings(StepSettings):
     model_file: str = str(DEFAULT_MODEL)
     languages: list[str] = ["en"]  # ISO 639 codes as lid.176 labels them; empty keeps all
     min_score: float = 0.65
-
-
-@cache
-def load_model(path: str):
-    import fasttext
-
-    return fasttext.load_model(path)
 
 
 def identify(model, text: str) -> dict[str, float]:

@@ -4,6 +4,7 @@ import dagster as dg
 
 from flywheel.home import FlywheelHome
 from flywheel.lake import Lake
+from flywheel.model_store import ModelStore
 from flywheel.landing import LandingZone
 
 
@@ -24,3 +25,6 @@ class StorageResource(dg.ConfigurableResource):
 
     def lake(self) -> Lake:
         return Lake(self.lake_url)
+
+    def models(self) -> ModelStore:
+        return ModelStore(self.models_url)

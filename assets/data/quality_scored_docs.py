@@ -1,0 +1,82 @@
+"""`quality_scored_docs`: every deduplicated document scored by the current quality classifier."""
+
+import dagster as dg
+from pydantic import Field
+
+from assets.data.quality_classifier import QUALITY_CLASSIFIER
+from flywheel.quality_classifier.spark_job import ClassifierRef, ScoringReport, run_scoring
+from orchestration.metadata import clip, table
+from orchestration.partitions import crawl_batch_partitions
+from orchestration.resources import SparkResource, StorageResource
+
+QUALITY_SCORED_DOCS = "quality_scored_docs"
+REJECTED = "quality_scored_docs_rejected"
+
+
+class QualityScoredDocsConfig(dg.Config):
+    min_score: float | None = Field(
+        default=None, ge=0.0, le=1.0,
+        description="A fixed keep threshold for this run instead of the classifier's "
+                    "(percentile-based by default: see quality_classifier's `threshold_rule`).")
+    examples: int = Field(default=3, ge=0, le=20, description="Best and worst documents shown.")
+
+
+@dg.asset(
+    key=QUALITY_SCORED_DOCS, group_name="curation", kinds={"spark", "parquet", "fasttext"},
+    deps=["deduplicated_docs", QUALITY_CLASSIFIER], partitions_def=crawl_batch_partitions,
+    code_version="1", output_required=False,
+)
+def quality_scored_docs(context: dg.AssetExecutionContext, config: QualityScoredDocsConfig,
+                        storage: StorageResource, spark: SparkResource):
+    """`deduplicated_docs` plus `quality_score` (probability of reference-like prose, in [0, 1])
+    and `quality_classifier_version`; only documents at or above the keep threshold. The others
+    go to `lake/quality_scored_docs_rejected/<batch>/` with their score and a reason.
+
+    Not materialized (the run still succeeds) until a `quality_classifier` exists; when a new
+    classifier version lands, these partitions show as stale and a backfill re-scores them."""
+    batch = context.partition_key
+    lake = storage.lake()
+    current = storage.models().current(QUALITY_CLASSIFIER)
+    if current is None:
+        context.log.warning(f"No quality_classifier yet: batch {batch!r} is not scored. Materialize "
+                            "quality_classifier, then this partition.")
+        return
+    if not lake.has_partition("deduplicated_docs", batch):
+        raise dg.Failure(f"deduplicated_docs has no partition {batch!r}; materialize it first")
+    threshold = config.min_score if config.min_score is not None else current["threshold"]
+    classifier = ClassifierRef(model_url=current["model_url"], version=current["version"],
+                               threshold=threshold, max_words=current["max_words"])
+    with lake.staging_dir() as staging:
+        kept_path, rejected_path = f"{staging}/kept", f"{staging}/rejected"
+        report = run_scoring(spark.get_session(), lake.url(lake.partition_path("deduplicated_docs", batch)),
+                             classifier, lake.url(kept_path), lake.url(rejected_path), config.examples)
+        lake.publish(rejected_path, REJECTED, batch)
+        lake.publish(kept_path, QUALITY_SCORED_DOCS, batch)
+    context.log.info(f"Kept {report.kept} of {report.rows_in} documents at quality_score >= "
+                     f"{threshold:.4f} (classifier {classifier.version})")
+    yield dg.MaterializeResult(metadata=_metadata(report, classifier, current, lake, batch))
+
+
+def _metadata(report: ScoringReport, classifier: ClassifierRef, current: dict, lake, batch: str) -> dict:
+    def examples(rows: list[dict]) -> dg.TableMetadataValue:
+        return table([{**r, "quality_score": round(r["quality_score"], 4), "text": clip(r["text"], 120)}
+                      for r in rows], ["quality_score", "url", "text"])
+
+    return {
+        "dagster/row_count": report.kept,
+        "rows_in": report.rows_in,
+        "rows_kept": report.kept,
+        "rows_rejected": report.rows_in - report.kept,
+        "kept_share": round(report.kept / report.rows_in, 4) if report.rows_in else 0.0,
+        "threshold": round(classifier.threshold, 6),
+        "threshold_rule": current["threshold_rule"] if classifier.threshold == current["threshold"]
+        else "fixed min_score (run config)",
+        "quality_classifier_version": classifier.version,
+        "score_histogram": table([{**h, "score_from": round(h["score_from"], 2), "score_to": round(h["score_to"], 2)}
+                                  for h in report.histogram if h["kept"] or h["rejected"]],
+                                 ["score_from", "score_to", "kept", "rejected"]),
+        "best_documents": examples(report.best),
+        "worst_documents": examples(report.worst),
+        "path": dg.MetadataValue.path(lake.url(lake.partition_path(QUALITY_SCORED_DOCS, batch))),
+        "rejected_path": dg.MetadataValue.path(lake.url(lake.partition_path(REJECTED, batch))),
+    }

@@ -1,0 +1,60 @@
+"""The model store: `<models>/<name>/<version>/` folders, immutable once published, and
+`<models>/<name>/current.json` naming the version downstream stages use.
+
+A version folder is staged next to its final place and renamed into it, and `current.json` is
+replaced by rename, so a reader sees a complete version or none. Publishing a version that
+already exists keeps the existing folder (a version is a hash of what made it).
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import uuid
+from pathlib import Path
+
+import fsspec
+
+
+class ModelStore:
+    def __init__(self, root_url: str) -> None:
+        self.fs, self.root = fsspec.core.url_to_fs(root_url)
+
+    def version_path(self, name: str, version: str) -> str:
+        return posixpath.join(self.root, name, version)
+
+    def url(self, path: str) -> str:
+        return self.fs.unstrip_protocol(path)
+
+    def has_version(self, name: str, version: str) -> bool:
+        return self.fs.isdir(self.version_path(name, version))
+
+    def publish(self, local_dir: Path, name: str, version: str) -> str:
+        """Copy a local folder in as `name/version` (unless that version exists) and return its path."""
+        final = self.version_path(name, version)
+        if not self.fs.isdir(final):
+            staged = posixpath.join(self.root, name, f".staging-{uuid.uuid4().hex}")
+            self.fs.put(str(local_dir), staged, recursive=True)
+            try:
+                self.fs.mv(staged, final, recursive=True)
+            except FileExistsError:  # another run published the same version meanwhile
+                self.fs.rm(staged, recursive=True)
+        return final
+
+    def set_current(self, name: str, version: str, record: dict) -> None:
+        """Point `name/current.json` at a published version, with a record of how it was made."""
+        if not self.has_version(name, version):
+            raise FileNotFoundError(f"model {name!r} has no version {version!r}")
+        path = posixpath.join(self.root, name, "current.json")
+        tmp = f"{path}.{uuid.uuid4().hex}.tmp"
+        with self.fs.open(tmp, "w") as handle:
+            json.dump({"version": version, **record}, handle, indent=2, default=str)
+        self.fs.mv(tmp, path)
+
+    def current(self, name: str) -> dict | None:
+        """The record of the current version (`version` plus what `set_current` stored), if any."""
+        path = posixpath.join(self.root, name, "current.json")
+        if not self.fs.exists(path):
+            return None
+        with self.fs.open(path) as handle:
+            return json.load(handle)

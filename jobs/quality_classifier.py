@@ -1,0 +1,9 @@
+"""Train (or retrain) the quality classifier on the reference corpus and every curated batch."""
+
+import dagster as dg
+
+quality_classifier_job = dg.define_asset_job(
+    name="quality_classifier_job",
+    selection=dg.AssetSelection.assets("quality_classifier"),
+    description="Train the fastText quality classifier; a new version makes the scored batches stale.",
+)
