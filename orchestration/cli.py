@@ -2,6 +2,7 @@
 
     flywheel ingest PATH --batch NAME   copy a folder of crawl files into the landing zone
     flywheel curate --batch NAME        materialize the curation chain of that batch
+    flywheel train-classifier           train the quality classifier on every curated batch
     flywheel demo                       ingest and curate the bundled sample, then summarize
 
 Runs are recorded in the Dagster instance under FLYWHEEL_HOME, so they show in the UI.
@@ -51,10 +52,11 @@ def ingest(path: Path, batch: str) -> None:
     print(f"Landed {len(landing.list_batch_files(batch))} files as crawl batch {batch!r} at {final}")
 
 
-def curate(batch: str) -> dict[str, dict]:
-    """Run the curation job for one batch; returns each materialized asset's metadata (and the
-    count of quality checks that passed, under `quality_checks`)."""
-    from dagster import AssetCheckSeverity
+def curate(batch: str, only: list[str] | None = None) -> dict[str, dict]:
+    """Run the curation job for one batch (`only` these assets of it, if given); returns each
+    materialized asset's metadata (and the count of quality checks that passed, under
+    `quality_checks`)."""
+    from dagster import AssetCheckSeverity, AssetKey
 
     from orchestration.definitions import build_definitions
     from orchestration.partitions import crawl_batch_partitions
@@ -69,7 +71,8 @@ def curate(batch: str) -> dict[str, dict]:
             instance.add_dynamic_partitions(crawl_batch_partitions.name, [batch])
         started = time.monotonic()
         result = definitions.resolve_job_def("curation_job").execute_in_process(
-            partition_key=batch, instance=instance, raise_on_error=False)
+            partition_key=batch, instance=instance, raise_on_error=False,
+            asset_selection=[AssetKey(name) for name in only] if only else None)
         if not result.success:
             raise SystemExit(f"error: curation of batch {batch!r} failed (run {result.run_id}); "
                              "see the run's logs in the Dagster UI")
@@ -91,17 +94,45 @@ def curate(batch: str) -> dict[str, dict]:
     return materialized
 
 
+def train_classifier() -> dict:
+    """Materialize `quality_classifier`; returns its metadata."""
+    from orchestration.definitions import build_definitions
+
+    definitions = build_definitions(_home())
+    with _instance() as instance:
+        result = definitions.resolve_job_def("quality_classifier_job").execute_in_process(
+            instance=instance, raise_on_error=False)
+    if not result.success:
+        raise SystemExit(f"error: training the quality classifier failed (run {result.run_id})")
+    [event] = result.get_asset_materialization_events()
+    metadata = {k: v.value for k, v in event.materialization.metadata.items()}
+    print(f"Trained quality classifier {metadata['version']}: held-out ROC-AUC "
+          f"{metadata['heldout_roc_auc']}, external (ham vs spam) {metadata['external_roc_auc']}")
+    return metadata
+
+
 def demo() -> None:
-    """Ingest the bundled sample batches (once each) and curate them end to end, in order."""
+    """Ingest the bundled sample batches (once each) and curate them end to end, in order. The
+    first batch is curated before any quality classifier exists, so the classifier is trained on
+    it and the batch scored; the second batch is scored within its curation run."""
     started = time.monotonic()
     home = _home()
     results = {}
+    classifier = None
     for batch in SAMPLE_BATCHES:
         if not (home.landing / "crawl" / batch).is_dir():
             ingest(SAMPLE_CRAWL_DIR / batch, batch)
         results[batch] = curate(batch)
+        if "quality_scored_docs" not in results[batch]:
+            classifier = train_classifier()
+            results[batch]["quality_scored_docs"] = curate(batch, only=["quality_scored_docs"])["quality_scored_docs"]
     print("\n=== Flywheel demo summary ===")
     print(f"FLYWHEEL_HOME        {home.root}")
+    if classifier is not None:
+        print(f"quality_classifier   {classifier['version']}: held-out ROC-AUC {classifier['heldout_roc_auc']} "
+              f"(P/R/F1 {classifier['heldout_precision']}/{classifier['heldout_recall']}/"
+              f"{classifier['heldout_f1']} at {classifier['threshold']:.3f}, {classifier['threshold_rule']}); "
+              f"external ham-vs-spam ROC-AUC {classifier['external_roc_auc']}")
     for batch, materialized in results.items():
         _print_batch_summary(batch, materialized)
     print(f"\ntotal time           {time.monotonic() - started:.1f} s")
@@ -128,6 +159,10 @@ def _print_batch_summary(batch: str, materialized: dict[str, dict]) -> None:
           f"of earlier batches: {dedup['exact_duplicates_of_earlier_batches']} exact, "
           f"{dedup['near_duplicates_of_earlier_batches']} near ({clusters['lsh_candidate_pairs']} LSH "
           f"candidate pairs, {clusters['false_positives_removed']} below the threshold) -> {dedup['path']}")
+    scored = materialized["quality_scored_docs"]
+    print(f"quality_scored_docs  {scored['rows_kept']} of {scored['rows_in']} documents kept at "
+          f"quality_score >= {scored['threshold']:.3f} (classifier {scored['quality_classifier_version']}) "
+          f"-> {scored['path']}")
     checks = materialized["quality_checks"]
     print(f"quality checks       {checks['passed']} of {checks['total']} passed (GX integrity + drift)")
 
@@ -141,6 +176,7 @@ def main(argv: list[str] | None = None) -> None:
     ingest_cmd.add_argument("--batch", required=True)
     curate_cmd = commands.add_parser("curate", help="materialize the curation chain of a batch")
     curate_cmd.add_argument("--batch", required=True)
+    commands.add_parser("train-classifier", help="train the quality classifier on the curated batches")
     commands.add_parser("demo", help="run the whole lifecycle on the bundled sample")
     args = parser.parse_args(argv)
     try:
@@ -148,6 +184,8 @@ def main(argv: list[str] | None = None) -> None:
             ingest(args.path, validate_batch_name(args.batch))
         elif args.command == "curate":
             curate(validate_batch_name(args.batch))
+        elif args.command == "train-classifier":
+            train_classifier()
         else:
             demo()
     except (InvalidBatchName, BatchExists) as error:
