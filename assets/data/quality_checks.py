@@ -18,14 +18,15 @@ from flywheel.filtering.language_id import LanguageSettings
 from flywheel.quality.drift import DriftBounds, compare, profile
 from flywheel.quality.gx_runner import ExpectationOutcome, validate
 from flywheel.quality.suites import (
-    deduplicated_docs_suite, filtered_docs_suite, raw_crawl_suite, with_text_hash)
+    deduplicated_docs_suite, filtered_docs_suite, quality_scored_docs_suite, raw_crawl_suite, with_text_hash)
 from orchestration.metadata import table
 from orchestration.partitions import crawl_batch_partitions
 from orchestration.resources import StorageResource
 from orchestration.settings import settings_of
 
 # dataset -> the dataset whose rows it keeps a share of
-UPSTREAM = {"filtered_docs": "raw_crawl", "deduplicated_docs": "filtered_docs"}
+UPSTREAM = {"filtered_docs": "raw_crawl", "deduplicated_docs": "filtered_docs",
+            "quality_scored_docs": "deduplicated_docs"}
 
 
 class QualityConfig(dg.Config):
@@ -129,5 +130,8 @@ curation_checks = [
     _integrity_check("deduplicated_docs",
                      lambda config: deduplicated_docs_suite(config.languages, config.min_language_score),
                      prepare=with_text_hash),
-    *[_drift_check(dataset) for dataset in ("raw_crawl", "filtered_docs", "deduplicated_docs")],
+    _integrity_check("quality_scored_docs",
+                     lambda config: quality_scored_docs_suite(config.languages, config.min_language_score),
+                     prepare=with_text_hash),
+    *[_drift_check(dataset) for dataset in ("raw_crawl", "filtered_docs", "deduplicated_docs", "quality_scored_docs")],
 ]

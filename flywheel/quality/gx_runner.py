@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,12 @@ def expectations():
     """`great_expectations.expectations`, imported on first use: GX takes ~10 s to import, which
     Dagster would otherwise pay every time it loads the code location."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    # GX imports pyspark.sql.connect, which calls sys.exit(0) when `__main__` has neither a spec
+    # nor a file (it takes that for a doctest run) -- as in the step processes of runs the Dagster
+    # daemon launches. Give such a `__main__` a file name so the import goes through.
+    main = sys.modules["__main__"]
+    if getattr(main, "__spec__", None) is None and not hasattr(main, "__file__"):
+        main.__file__ = "<dagster step process>"
     import great_expectations as gx
 
     return gx.expectations

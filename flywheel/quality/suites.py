@@ -16,6 +16,7 @@ from flywheel.quality.gx_runner import expectations
 RAW_COLUMNS = DOCUMENT_SCHEMA.names
 FILTERED_COLUMNS = [*RAW_COLUMNS, "language", "language_score"]
 DEDUPLICATED_COLUMNS = [*FILTERED_COLUMNS, "cluster_size"]
+QUALITY_SCORED_COLUMNS = [*DEDUPLICATED_COLUMNS, "quality_score", "quality_classifier_version"]
 NORMALIZED_TEXT_HASH = "normalized_text_hash"  # derived before validation, see `with_text_hash`
 
 
@@ -59,6 +60,21 @@ def deduplicated_docs_suite(languages: list[str], min_language_score: float,
         E.ExpectColumnValuesToBeBetween(column="cluster_size", min_value=1),
         # No two kept documents have the same normalized text.
         E.ExpectColumnValuesToBeUnique(column=NORMALIZED_TEXT_HASH),
+    ]
+
+
+def quality_scored_docs_suite(languages: list[str], min_language_score: float,
+                              limits: IngestLimits = IngestLimits()) -> list:
+    E = expectations()
+    return [
+        *_documents([*QUALITY_SCORED_COLUMNS, NORMALIZED_TEXT_HASH], limits.max_text_chars),
+        *_language(languages, min_language_score),
+        E.ExpectColumnValuesToBeUnique(column=NORMALIZED_TEXT_HASH),
+        E.ExpectColumnValuesToNotBeNull(column="quality_score"),
+        E.ExpectColumnValuesToBeBetween(column="quality_score", min_value=0.0, max_value=1.0),
+        E.ExpectColumnValuesToNotBeNull(column="quality_classifier_version"),
+        # Two versions in one partition would mean a batch half re-scored.
+        E.ExpectColumnUniqueValueCountToBeBetween(column="quality_classifier_version", min_value=0, max_value=1),
     ]
 
 

@@ -9,8 +9,8 @@ import pytest
 from flywheel.quality.drift import DriftBounds, compare, profile
 from flywheel.quality.gx_runner import validate
 from flywheel.quality.suites import (
-    deduplicated_docs_suite, filtered_docs_suite, preference_pairs_suite, raw_crawl_suite, with_pair_flags,
-    with_text_hash)
+    deduplicated_docs_suite, filtered_docs_suite, preference_pairs_suite, quality_scored_docs_suite,
+    raw_crawl_suite, with_pair_flags, with_text_hash)
 
 TEXTS = ["First real document about Python lists.", "Second one, about dictionaries and sets.",
          "Third: the import system explained."]
@@ -34,6 +34,10 @@ def deduplicated_frame() -> pd.DataFrame:
     return with_text_hash(filtered_frame().assign(cluster_size=[1, 2, 1]))
 
 
+def scored_frame() -> pd.DataFrame:
+    return deduplicated_frame().assign(quality_score=[0.7, 0.55, 0.91], quality_classifier_version="v1")
+
+
 def failures(frame, suite) -> set[tuple[str, str | None]]:
     return {(o.expectation, o.column) for o in validate(frame, suite, "test") if not o.success}
 
@@ -42,6 +46,18 @@ def test_good_frames_pass_every_suite():
     assert failures(raw_frame(), raw_crawl_suite()) == set()
     assert failures(filtered_frame(), filtered_docs_suite(["en"], 0.65)) == set()
     assert failures(deduplicated_frame(), deduplicated_docs_suite(["en"], 0.65)) == set()
+    assert failures(scored_frame(), quality_scored_docs_suite(["en"], 0.65)) == set()
+
+
+@pytest.mark.parametrize("corrupt, expected", [
+    (lambda f: f.assign(quality_score=[0.7, 1.2, 0.9]), ("expect_column_values_to_be_between", "quality_score")),
+    (lambda f: f.assign(quality_score=[0.7, None, 0.9]), ("expect_column_values_to_not_be_null", "quality_score")),
+    (lambda f: f.assign(quality_classifier_version=["v1", "v2", "v1"]),
+     ("expect_column_unique_value_count_to_be_between", "quality_classifier_version")),
+    (lambda f: f.drop(columns=["quality_classifier_version"]), ("expect_table_columns_to_match_set", None)),
+])
+def test_quality_scored_docs_suite_catches(corrupt, expected):
+    assert expected in failures(corrupt(scored_frame()), quality_scored_docs_suite(["en"], 0.65))
 
 
 @pytest.mark.parametrize("corrupt, expected", [
