@@ -77,7 +77,7 @@ def curate(batch: str, only: list[str] | None = None) -> dict[str, dict]:
             raise SystemExit(f"error: curation of batch {batch!r} failed (run {result.run_id}); "
                              "see the run's logs in the Dagster UI")
         materialized = {
-            event.asset_key.to_user_string(): {k: v.value for k, v in event.materialization.metadata.items()}
+            event.asset_key.to_user_string(): _metadata_of(event)
             for event in result.get_asset_materialization_events()}
         checks = {f"{e.asset_key.to_user_string()}.{e.check_name}": e for e in result.get_asset_check_evaluations()}
     print(f"Curated crawl batch {batch!r} in {time.monotonic() - started:.1f} s (run {result.run_id})")
@@ -94,6 +94,10 @@ def curate(batch: str, only: list[str] | None = None) -> dict[str, dict]:
     return materialized
 
 
+def _metadata_of(materialization_event) -> dict:
+    return {key: value.value for key, value in materialization_event.materialization.metadata.items()}
+
+
 def train_classifier() -> dict:
     """Materialize `quality_classifier`; returns its metadata."""
     from orchestration.definitions import build_definitions
@@ -105,7 +109,7 @@ def train_classifier() -> dict:
     if not result.success:
         raise SystemExit(f"error: training the quality classifier failed (run {result.run_id})")
     [event] = result.get_asset_materialization_events()
-    metadata = {k: v.value for k, v in event.materialization.metadata.items()}
+    metadata = _metadata_of(event)
     print(f"Trained quality classifier {metadata['version']}: held-out ROC-AUC "
           f"{metadata['heldout_roc_auc']}, external (ham vs spam) {metadata['external_roc_auc']}")
     return metadata

@@ -54,10 +54,11 @@ def quality_scored_docs(context: dg.AssetExecutionContext, config: QualityScored
         lake.publish(kept_path, QUALITY_SCORED_DOCS, batch)
     context.log.info(f"Kept {report.kept} of {report.rows_in} documents at quality_score >= "
                      f"{threshold:.4f} (classifier {classifier.version})")
-    yield dg.MaterializeResult(metadata=_metadata(report, classifier, current, lake, batch))
+    yield dg.MaterializeResult(metadata=_metadata(report, classifier, current, config.min_score, lake, batch))
 
 
-def _metadata(report: ScoringReport, classifier: ClassifierRef, current: dict, lake, batch: str) -> dict:
+def _metadata(report: ScoringReport, classifier: ClassifierRef, current: dict, min_score: float | None,
+              lake, batch: str) -> dict:
     def examples(rows: list[dict]) -> dg.TableMetadataValue:
         return table([{**r, "quality_score": round(r["quality_score"], 4), "text": clip(r["text"], 120)}
                       for r in rows], ["quality_score", "url", "text"])
@@ -69,8 +70,7 @@ def _metadata(report: ScoringReport, classifier: ClassifierRef, current: dict, l
         "rows_rejected": report.rows_in - report.kept,
         "kept_share": round(report.kept / report.rows_in, 4) if report.rows_in else 0.0,
         "threshold": round(classifier.threshold, 6),
-        "threshold_rule": current["threshold_rule"] if classifier.threshold == current["threshold"]
-        else "fixed min_score (run config)",
+        "threshold_rule": current["threshold_rule"] if min_score is None else "fixed min_score (run config)",
         "quality_classifier_version": classifier.version,
         "score_histogram": table([{**h, "score_from": round(h["score_from"], 2), "score_to": round(h["score_to"], 2)}
                                   for h in report.histogram if h["kept"] or h["rejected"]],

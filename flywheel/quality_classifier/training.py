@@ -48,7 +48,8 @@ def train_classifier(crawl_docs: list[Document], settings: ClassifierSettings, w
     def score(docs: list[Document]) -> np.ndarray:
         return hq_scores(model, [d.text for d in docs], settings.max_words)
 
-    heldout_hq, heldout_crawl, crawl_all = score(hq_heldout), score(crawl_heldout), score(crawl_docs)
+    heldout_hq, crawl_all = score(hq_heldout), score(crawl_docs)
+    heldout_crawl = crawl_all[[is_heldout(d.doc_id, settings.heldout_fraction) for d in crawl_docs]]
     if settings.min_score is not None:
         threshold, rule = settings.min_score, f"fixed min_score {settings.min_score:g}"
     else:

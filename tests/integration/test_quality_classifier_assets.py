@@ -2,6 +2,7 @@
 
 import dagster as dg
 import numpy as np
+import pandas as pd
 import pytest
 from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
 from dagster._core.loader import LoadingContextForTest
@@ -84,7 +85,7 @@ def test_scored_batch_splits_at_the_threshold_and_reruns_identically(trained):
     assert kept.quality_score.between(0, 1).all() and set(kept.quality_classifier_version) == {classifier["version"]}
     # Spam and mailing-list mail score below the Python documentation pages.
     scores = lambda frame, host: frame[frame.url.str.contains(host)].quality_score  # noqa: E731
-    both = kept._append(rejected)
+    both = pd.concat([kept, rejected])
     assert scores(both, "docs.python.org").median() > scores(both, "spamassassin").median()
     assert _stale_status(defs, instance) == StaleStatus.FRESH
 
