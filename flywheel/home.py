@@ -4,7 +4,9 @@
       landing/crawl/<batch>/   incoming WARC/WET/JSONL files
       landing/feedback/        incoming feedback events
       lake/<dataset>/<partition>/   Parquet datasets
-      models/                  trained models
+      landing/instructions/    extra instruction data (prompt/response JSONL) for SFT
+      models/                  trained models and tokenizers
+      checkpoints/             in-progress training runs (DeepSpeed checkpoints, metrics)
       dagster/                 DAGSTER_HOME: SQLite run, event and schedule storage
 """
 
@@ -40,13 +42,17 @@ class FlywheelHome:
         return self.root / "models"
 
     @property
+    def checkpoints(self) -> Path:
+        return self.root / "checkpoints"
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / "dagster"
 
     def ensure(self) -> FlywheelHome:
         """Create the folders and the Dagster instance config (from `infra/dagster.yaml.template`)."""
-        for path in (self.landing / "crawl", self.landing / "feedback", self.lake, self.models,
-                     self.dagster_home):
+        for path in (self.landing / "crawl", self.landing / "feedback", self.landing / "instructions",
+                     self.lake, self.models, self.checkpoints, self.dagster_home):
             path.mkdir(parents=True, exist_ok=True)
         config = self.dagster_home / "dagster.yaml"
         template = Template((INFRA_DIR / "dagster.yaml.template").read_text())

@@ -47,6 +47,15 @@ class LandingZone:
                     continue
         return sorted(names)
 
+    def list_instruction_files(self) -> list[str]:
+        """URLs of `instructions/*.jsonl`, sorted. Writers rename a finished file to `.jsonl`, so
+        a file still being written (any other name) is not read."""
+        base = posixpath.join(self.root, "instructions")
+        if not self.fs.isdir(base):
+            return []
+        return sorted(self.fs.unstrip_protocol(p) for p in self.fs.glob(posixpath.join(base, "*.jsonl"))
+                      if not is_ignored(posixpath.basename(p)))
+
     def list_batch_files(self, batch: str) -> list[CrawlFile]:
         """Every file of the batch (sub-folders included), sorted by relative path."""
         base = self.crawl_batch_path(batch)

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import fsspec
-import xxhash
 
 from flywheel.quality_classifier.text import fasttext_line, passages
+from flywheel.stable_hash import in_validation, stable_fraction
 
 HQ_LABEL = "__label__hq"
 CRAWL_LABEL = "__label__crawl"
@@ -39,13 +39,8 @@ def read_jsonl_documents(url: str) -> Iterator[dict]:
             yield {**row, "id": str(row.get("id") or row.get("url") or f"{url}#{number}")}
 
 
-def stable_fraction(key: str, seed: int = 0) -> float:
-    """A number in [0, 1) fixed by `key` and `seed`: the same document always falls the same way."""
-    return xxhash.xxh64_intdigest(key, seed=seed) / 2**64
-
-
 def is_heldout(doc_id: str, fraction: float) -> bool:
-    return stable_fraction(doc_id, seed=1) < fraction
+    return in_validation(doc_id, fraction)
 
 
 def sample_ids(doc_ids: Iterable[str], size: int, seed: int) -> set[str]:

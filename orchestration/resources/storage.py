@@ -1,11 +1,12 @@
 """Where Flywheel keeps files: the landing zone, the Parquet lake and the model store."""
 
 import dagster as dg
+from pydantic import Field
 
 from flywheel.home import FlywheelHome
 from flywheel.lake import Lake
-from flywheel.model_store import ModelStore
 from flywheel.landing import LandingZone
+from flywheel.versioned_store import VersionedStore
 
 
 class StorageResource(dg.ConfigurableResource):
@@ -15,10 +16,14 @@ class StorageResource(dg.ConfigurableResource):
     landing_url: str
     lake_url: str
     models_url: str
+    checkpoints_dir: str = Field(
+        description="Local (or shared, for several nodes) folder of in-progress training runs: "
+                    "DeepSpeed checkpoints, metrics and specs. A run that finishes removes its folder.")
 
     @classmethod
     def for_home(cls, home: FlywheelHome) -> "StorageResource":
-        return cls(landing_url=str(home.landing), lake_url=str(home.lake), models_url=str(home.models))
+        return cls(landing_url=str(home.landing), lake_url=str(home.lake), models_url=str(home.models),
+                   checkpoints_dir=str(home.checkpoints))
 
     def landing(self) -> LandingZone:
         return LandingZone(self.landing_url)
@@ -26,5 +31,9 @@ class StorageResource(dg.ConfigurableResource):
     def lake(self) -> Lake:
         return Lake(self.lake_url)
 
-    def models(self) -> ModelStore:
-        return ModelStore(self.models_url)
+    def models(self) -> VersionedStore:
+        return VersionedStore(self.models_url)
+
+    def versioned_datasets(self) -> VersionedStore:
+        """Lake datasets kept as whole immutable versions (`lake/<name>/<version>/`)."""
+        return VersionedStore(self.lake_url)

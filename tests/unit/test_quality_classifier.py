@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from flywheel.model_store import ModelStore
+from flywheel.versioned_store import VersionedStore
 from flywheel.quality_classifier import metrics
 from flywheel.quality_classifier.examples import (
     CRAWL_LABEL, HQ_LABEL, Document, is_heldout, read_jsonl_documents, sample_ids, write_training_file)
@@ -77,7 +77,7 @@ def test_settings_need_exactly_one_threshold_rule():
 
 
 def test_model_store_publishes_versions_once_and_points_at_the_current_one(tmp_path):
-    store = ModelStore(str(tmp_path / "models"))
+    store = VersionedStore(str(tmp_path / "models"))
     staged = tmp_path / "staged"
     staged.mkdir()
     (staged / "model.bin").write_text("v1")

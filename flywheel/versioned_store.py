@@ -1,5 +1,6 @@
-"""The model store: `<models>/<name>/<version>/` folders, immutable once published, and
-`<models>/<name>/current.json` naming the version downstream stages use.
+"""Versioned artifacts: `<root>/<name>/<version>/` folders, immutable once published, and
+`<root>/<name>/current.json` naming the version downstream stages use. The model store (trained
+models, tokenizers) and versioned lake datasets (the packed pretraining corpus) both use it.
 
 A version folder is staged next to its final place and renamed into it, and `current.json` is
 replaced by rename, so a reader sees a complete version or none. Publishing a version that
@@ -16,7 +17,7 @@ from pathlib import Path
 import fsspec
 
 
-class ModelStore:
+class VersionedStore:
     def __init__(self, root_url: str) -> None:
         self.fs, self.root = fsspec.core.url_to_fs(root_url)
 
