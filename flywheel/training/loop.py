@@ -1,0 +1,198 @@
+"""The training loop every objective shares (nanoGPT's shape, on a DeepSpeed engine): build the
+engine, resume from the newest checkpoint, step with gradient accumulation under a warmup+cosine
+learning rate, report metrics, evaluate, checkpoint, and export the final model.
+
+Runs once per rank (see run.py); rank 0 alone reports and exports.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import resource
+import time
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+
+from flywheel.training import checkpoints
+from flywheel.training.datasets import EpochOrder
+from flywheel.training.deepspeed_config import deepspeed_config
+from flywheel.training.export import SUMMARY, export_model
+from flywheel.training.flops import flops_per_token, measured_matmul_flops
+from flywheel.training.objectives import objective_for
+from flywheel.training.reporter import Reporter
+from flywheel.training.schedule import learning_rate
+from flywheel.training.spec import TrainingSpec
+from flywheel.training.tokenizer import load_tokenizer
+
+
+def train(spec: TrainingSpec) -> dict:
+    import deepspeed
+
+    deepspeed.init_distributed(verbose=False)
+    rank, world = dist.get_rank(), dist.get_world_size()
+    reporter = Reporter(spec.metrics_path, enabled=rank == 0)
+    try:
+        return _train(spec, rank, world, reporter)
+    finally:
+        reporter.close()
+
+
+def _train(spec: TrainingSpec, rank: int, world: int, reporter: Reporter) -> dict:
+    import deepspeed
+
+    s = spec.settings
+    torch.manual_seed(s.seed)
+    tokenizer = load_tokenizer(spec.tokenizer_path)
+    objective = objective_for(spec, tokenizer)
+    model = objective.build_model()
+    if s.engine.activation_checkpointing:
+        model.config.use_cache = False
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    parameters = sum(p.numel() for p in model.parameters())
+    optimizer = torch.optim.AdamW(_parameter_groups(model, s.weight_decay), lr=s.learning_rate,
+                                  betas=(s.beta1, s.beta2))
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: learning_rate(
+        step, s.learning_rate, s.min_learning_rate, s.warmup_steps, s.max_steps) / s.learning_rate)
+    engine, _, _, schedule = deepspeed.initialize(model=model, optimizer=optimizer, lr_scheduler=schedule,
+                                                  config=deepspeed_config(s))
+    checkpoint_dir = Path(spec.checkpoint_dir)
+    step, tokens_seen, resumed_from = _resume(engine, checkpoint_dir, reporter)
+    reporter.log(f"{spec.objective}: {parameters / 1e6:.2f}M parameters, {len(objective.train)} training "
+                 f"examples, world size {world}, ZeRO-{s.engine.zero_stage}, {s.engine.precision}, "
+                 + (f"resumed from step {resumed_from}" if resumed_from else "fresh start"))
+
+    peak = s.engine.peak_flops_per_rank or _peak_flops(engine.device, s.engine.precision, rank)
+    config = engine.module.config
+    flops_token = flops_per_token(parameters, config.num_hidden_layers, config.hidden_size, spec.sequence_length)
+    order = EpochOrder(len(objective.train), s.micro_batch_size, s.gradient_accumulation_steps, world, s.seed)
+    validation = _validation_batches(objective, s.micro_batch_size, s.eval_batches, rank, world)
+    first_eval = _evaluate(engine, objective, validation, reporter, step) if step == 0 else None
+    last_eval = first_eval
+    window = torch.zeros(3, dtype=torch.float64)  # loss sum, micro-batches, tokens
+    run_tokens, run_seconds, window_seconds = 0, 0.0, 0.0
+    steps_this_run, last_loss = 0, float("nan")
+    while step < s.max_steps:
+        engine.train()
+        step_started = time.perf_counter()  # throughput excludes evaluation and checkpointing
+        for micro_step in range(s.gradient_accumulation_steps):
+            batch = _to(engine.device, objective.train.batch(order.indices(step, micro_step, rank)))
+            loss, _ = objective.loss(engine, batch)
+            engine.backward(loss)
+            engine.step()
+            window += torch.tensor([float(loss.detach()), 1.0, _input_tokens(batch)], dtype=torch.float64)
+        window_seconds += time.perf_counter() - step_started
+        step += 1
+        steps_this_run += 1
+        if step % s.log_every == 0 or step == s.max_steps:
+            totals = _all_reduce_sum(window, engine.device)
+            run_tokens, run_seconds = run_tokens + int(totals[2]), run_seconds + window_seconds
+            tokens_seen += int(totals[2])
+            tokens_per_s = totals[2].item() / window_seconds
+            last_loss = totals[0].item() / totals[1].item()
+            reporter.metrics(step, {"loss": last_loss, "lr": schedule.get_last_lr()[0],
+                                    "tokens_per_s": tokens_per_s,
+                                    "mfu": flops_token * tokens_per_s / (peak * world), "epoch": order.epoch_of(step)})
+            window.zero_()
+            window_seconds = 0.0
+        if step % s.eval_every == 0 or step == s.max_steps:
+            last_eval = _evaluate(engine, objective, validation, reporter, step)
+        if step % s.checkpoint_every == 0 or step == s.max_steps:
+            engine.save_checkpoint(str(checkpoint_dir), tag=checkpoints.tag(step),
+                                   client_state={"step": step, "tokens_seen": tokens_seen})
+            dist.barrier()
+            if rank == 0:
+                checkpoints.prune(checkpoint_dir, s.keep_checkpoints)
+
+    export_model(engine, tokenizer, Path(spec.export_dir), rank, spec.record)
+    tokens_per_s = run_tokens / run_seconds if run_seconds else 0.0
+    summary = {
+        "objective": spec.objective, "version": spec.version, "parameters": parameters,
+        "steps": step, "steps_this_run": steps_this_run, "resumed_from_step": resumed_from,
+        "tokens_seen": tokens_seen, "train_loss": last_loss,
+        **{f"initial_{k}": v for k, v in (first_eval or {}).items()}, **(last_eval or {}),
+        "tokens_per_s": tokens_per_s, "mfu": flops_token * tokens_per_s / (peak * world),
+        "peak_flops_per_rank": peak, "world_size": world, "zero_stage": s.engine.zero_stage,
+        "precision": s.engine.precision, "peak_memory_mb_rank0": _peak_memory_mb(engine.device),
+    }
+    summary = {k: round(v, 4) if isinstance(v, float) else v for k, v in summary.items()}
+    if rank == 0:
+        (Path(spec.export_dir) / SUMMARY).write_text(json.dumps(summary, indent=2))
+        reporter.finish(summary)
+    dist.barrier()
+    return summary
+
+
+def _parameter_groups(model, weight_decay: float) -> list[dict]:
+    """Decay matrices (weights of linear and embedding layers), not norms and biases (nanoGPT)."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    return [{"params": [p for p in params if p.dim() >= 2], "weight_decay": weight_decay},
+            {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
+
+
+def _resume(engine, checkpoint_dir: Path, reporter: Reporter) -> tuple[int, int, int]:
+    """(step, tokens seen, resumed-from step) from the newest complete checkpoint, if any."""
+    if checkpoints.latest_tag(checkpoint_dir) is None:
+        return 0, 0, 0
+    path, client_state = engine.load_checkpoint(str(checkpoint_dir))
+    if path is None:
+        raise RuntimeError(f"could not load the checkpoint named by {checkpoint_dir / checkpoints.LATEST}")
+    step = int(client_state["step"])
+    reporter.restart_metrics_after(step)
+    return step, int(client_state["tokens_seen"]), step
+
+
+def _validation_batches(objective, micro_batch_size: int, batches: int, rank: int, world: int) -> list[dict]:
+    """The same validation micro-batches at every evaluation. Ranks take disjoint slices and the
+    same number of batches (ZeRO-3 gathers parameters collectively, so a rank with one batch
+    fewer would hang the others); a short validation set wraps around to fill the last one."""
+    size = len(objective.validation)
+    if size == 0:
+        raise ValueError("no validation examples")
+    count = min(batches, math.ceil(size / (micro_batch_size * world)))
+    return [objective.validation.batch([(start + i) % size for i in range(micro_batch_size)])
+            for start in ((b * world + rank) * micro_batch_size for b in range(count))]
+
+
+def _evaluate(engine, objective, batches: list[dict], reporter: Reporter, step: int) -> dict[str, float]:
+    engine.eval()
+    sums = objective.evaluate(engine, [_to(engine.device, b) for b in batches])
+    names = sorted(sums)
+    totals = _all_reduce_sum(torch.tensor([sums[n] for n in names], dtype=torch.float64), engine.device)
+    metrics = objective.summarize(dict(zip(names, totals.tolist())))
+    reporter.metrics(step, metrics)
+    return metrics
+
+
+def _all_reduce_sum(values: torch.Tensor, device) -> torch.Tensor:
+    tensor = values.to(device)
+    dist.all_reduce(tensor, op=dist.ReduceOp.SUM)
+    return tensor.cpu()
+
+
+def _to(device, batch: dict) -> dict:
+    return {k: v.to(device) for k, v in batch.items()}
+
+
+def _input_tokens(batch: dict) -> float:
+    mask = batch.get("attention_mask")
+    return float(mask.sum()) if mask is not None else float(batch["input_ids"].numel())
+
+
+def _peak_flops(device, precision: str, rank: int) -> float:
+    """The matmul peak of one rank's device, measured on rank 0 while the others wait."""
+    dtype = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[precision]
+    value = torch.zeros(1, dtype=torch.float64)
+    if rank == 0:
+        value[0] = measured_matmul_flops(device, dtype)
+    return float(_all_reduce_sum(value, device)[0])
+
+
+def _peak_memory_mb(device) -> float:
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated(device) / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+

@@ -1,0 +1,68 @@
+"""Learning-rate schedule, DeepSpeed config, checkpoint retention, launch commands and presets."""
+
+import sys
+
+import pytest
+
+from flywheel.training import checkpoints
+from flywheel.training.deepspeed_config import deepspeed_config
+from flywheel.training.flops import flops_per_token
+from flywheel.training.launch import ENTRY_MODULE, launch_command
+from flywheel.training.presets import PRESETS, parameter_count
+from flywheel.training.schedule import learning_rate
+from flywheel.training.settings import EngineSettings, TrainingSettings
+
+
+def test_schedule_warms_up_then_decays_to_the_floor():
+    lrs = [learning_rate(step, 1.0, 0.1, warmup_steps=10, max_steps=100) for step in range(120)]
+    assert lrs[0] < lrs[5] < lrs[9] < 1.0 and lrs[10] == pytest.approx(1.0)
+    assert all(a >= b for a, b in zip(lrs[10:100], lrs[11:100]))
+    assert lrs[99] == pytest.approx(0.1, abs=1e-3) and lrs[110] == 0.1
+
+
+def test_deepspeed_config_follows_the_settings():
+    settings = TrainingSettings(micro_batch_size=4, gradient_accumulation_steps=3, grad_clip=0.5,
+                                engine=EngineSettings(zero_stage=3, precision="bf16", offload_optimizer=True))
+    config = deepspeed_config(settings)
+    assert config["train_micro_batch_size_per_gpu"] == 4 and config["gradient_accumulation_steps"] == 3
+    assert config["zero_optimization"]["stage"] == 3
+    assert config["zero_optimization"]["offload_optimizer"]["device"] == "cpu"
+    assert config["bf16"]["enabled"] and not config["fp16"]["enabled"] and config["gradient_clipping"] == 0.5
+
+
+def test_engine_settings_refuse_launches_that_cannot_work():
+    with pytest.raises(ValueError, match="hostfile"):
+        EngineSettings(nodes=2)
+    with pytest.raises(ValueError, match="zero_stage"):
+        EngineSettings(zero_stage=0, offload_optimizer=True)
+    with pytest.raises(ValueError):
+        TrainingSettings(learning_rate=1e-4, min_learning_rate=1e-3)
+
+
+def test_launch_commands_per_world_size(tmp_path):
+    command, env = launch_command("spec.json", EngineSettings())
+    assert command == [sys.executable, "-m", ENTRY_MODULE, "spec.json"]
+    assert env["RANK"] == "0" and env["WORLD_SIZE"] == "1" and int(env["MASTER_PORT"]) > 0
+    command, env = launch_command("spec.json", EngineSettings(world_size=2, threads_per_rank=3))
+    assert "--nproc_per_node=2" in command and command[-3:] == ["-m", ENTRY_MODULE, "spec.json"]
+    assert env["OMP_NUM_THREADS"] == "3" and "RANK" not in env
+    hostfile = tmp_path / "hostfile"
+    command, _ = launch_command("spec.json", EngineSettings(nodes=2, world_size=8, launcher="deepspeed",
+                                                            hostfile=str(hostfile)))
+    assert command[:3] == ["deepspeed", "--hostfile", str(hostfile)] and "--module" in command
+
+
+def test_prune_keeps_the_newest_checkpoints_and_the_one_latest_names(tmp_path):
+    for step in (10, 20, 30, 40):
+        (tmp_path / checkpoints.tag(step)).mkdir()
+    (tmp_path / checkpoints.LATEST).write_text(checkpoints.tag(40))
+    assert checkpoints.prune(tmp_path, keep=2) == [checkpoints.tag(10), checkpoints.tag(20)]
+    assert checkpoints.latest_tag(tmp_path) == checkpoints.tag(40)
+    assert sorted(p.name for p in tmp_path.glob("step-*")) == [checkpoints.tag(30), checkpoints.tag(40)]
+
+
+def test_presets_span_laptop_to_gpu_sizes():
+    assert 2e6 < parameter_count("tiny", 8192) < 5e6
+    assert 110e6 < parameter_count("small", 32000) < 160e6
+    assert set(PRESETS) >= {"tiny", "small", "medium", "large"}
+    assert flops_per_token(1000, 2, 8, 16) == 6 * 1000 + 12 * 2 * 8 * 16
