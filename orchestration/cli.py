@@ -3,6 +3,7 @@
     flywheel ingest PATH --batch NAME   copy a folder of crawl files into the landing zone
     flywheel curate --batch NAME        materialize the curation chain of that batch
     flywheel train-classifier           train the quality classifier on every curated batch
+    flywheel retrain                    tokenizer, pretraining corpus, pretrained_model, sft_model
     flywheel demo                       ingest and curate the bundled sample, then summarize
 
 Runs are recorded in the Dagster instance under FLYWHEEL_HOME, so they show in the UI.
@@ -115,6 +116,23 @@ def train_classifier() -> dict:
     return metadata
 
 
+def retrain() -> dict[str, dict]:
+    """Run the retraining job (tokenizer, corpus, pretraining, SFT); returns each asset's metadata."""
+    from orchestration.definitions import build_definitions
+
+    definitions = build_definitions(_home())
+    started = time.monotonic()
+    with _instance() as instance:
+        result = definitions.resolve_job_def("retraining").execute_in_process(
+            instance=instance, raise_on_error=False)
+    if not result.success:
+        raise SystemExit(f"error: retraining failed (run {result.run_id}); see its logs in the Dagster UI. "
+                         "Re-running resumes an interrupted training run from its newest checkpoint.")
+    materialized = {e.asset_key.to_user_string(): _metadata_of(e) for e in result.get_asset_materialization_events()}
+    print(f"Retrained in {time.monotonic() - started:.1f} s (run {result.run_id})")
+    return materialized
+
+
 def demo() -> None:
     """Ingest the bundled sample batches (once each) and curate them end to end, in order. The
     first batch is curated before any quality classifier exists, so the classifier is trained on
@@ -130,6 +148,7 @@ def demo() -> None:
         if "quality_scored_docs" not in results[batch]:
             classifier = train_classifier()
             results[batch]["quality_scored_docs"] = curate(batch, only=["quality_scored_docs"])["quality_scored_docs"]
+    trained = retrain()
     print("\n=== Flywheel demo summary ===")
     print(f"FLYWHEEL_HOME        {home.root}")
     if classifier is not None:
@@ -139,6 +158,7 @@ def demo() -> None:
               f"external ham-vs-spam ROC-AUC {classifier['external_roc_auc']}")
     for batch, materialized in results.items():
         _print_batch_summary(batch, materialized)
+    _print_training_summary(trained)
     print(f"\ntotal time           {time.monotonic() - started:.1f} s")
     print("Open the UI with `make ui`, then http://127.0.0.1:3000 (assets, runs, sensors).")
 
@@ -171,6 +191,20 @@ def _print_batch_summary(batch: str, materialized: dict[str, dict]) -> None:
     print(f"quality checks       {checks['passed']} of {checks['total']} passed (GX integrity + drift)")
 
 
+def _print_training_summary(trained: dict[str, dict]) -> None:
+    tok, corpus = trained["tokenizer"], trained["pretraining_corpus"]
+    print(f"\ntokenizer            {tok['version']}: byte-level BPE, {tok['vocab_size']} tokens, "
+          f"{tok['characters_per_token']} characters/token -> {tok['path']}")
+    print(f"pretraining_corpus   {corpus['train_tokens']:,} train / {corpus['validation_tokens']:,} validation tokens "
+          f"in {corpus['train_sequences'] + corpus['validation_sequences']} sequences of {corpus['sequence_length']}")
+    for name in ("pretrained_model", "sft_model"):
+        m = trained[name]
+        print(f"{name:20s} {m['parameters'] / 1e6:.2f}M parameters, {m['steps']} steps, {m['tokens_seen']:,} tokens; "
+              f"validation loss {m['initial_val_loss']:.3f} -> {m['val_loss']:.3f} (perplexity "
+              f"{m['val_perplexity']:.1f}); {m['tokens_per_s']:.0f} tokens/s, MFU {m['mfu']:.1%}, "
+              f"ZeRO-{m['zero_stage']} -> {m['path']}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="flywheel", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -181,6 +215,7 @@ def main(argv: list[str] | None = None) -> None:
     curate_cmd = commands.add_parser("curate", help="materialize the curation chain of a batch")
     curate_cmd.add_argument("--batch", required=True)
     commands.add_parser("train-classifier", help="train the quality classifier on the curated batches")
+    commands.add_parser("retrain", help="refresh tokenizer and corpus, pretrain and fine-tune")
     commands.add_parser("demo", help="run the whole lifecycle on the bundled sample")
     args = parser.parse_args(argv)
     try:
@@ -190,6 +225,8 @@ def main(argv: list[str] | None = None) -> None:
             curate(validate_batch_name(args.batch))
         elif args.command == "train-classifier":
             train_classifier()
+        elif args.command == "retrain":
+            retrain()
         else:
             demo()
     except (InvalidBatchName, BatchExists) as error:

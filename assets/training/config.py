@@ -1,0 +1,34 @@
+"""Dagster run config for training assets: the plain settings classes, editable in the launchpad."""
+
+import dagster as dg
+from pydantic import Field
+
+from flywheel.training.settings import EngineSettings, TrainingSettings
+
+
+class EngineConfig(dg.Config, EngineSettings):
+    """DeepSpeed ZeRO stage, precision, activation checkpointing, offload, ranks and launcher."""
+
+
+class TrainingConfig(dg.Config, TrainingSettings):
+    """Optimization settings and the engine. Defaults train the `tiny` preset on one CPU process."""
+
+    engine: EngineConfig = EngineConfig()
+
+
+class PretrainingConfig(TrainingConfig):
+    preset: str = Field(default="tiny", description="Model size: tiny (~3M, CPU), small (~125M), "
+                                                     "medium (~400M), large (~1.3B).")
+
+
+class FineTuningConfig(TrainingConfig):
+    """SFT defaults: a lower learning rate than pretraining, as usual for fine-tuning."""
+
+    max_steps: int = Field(default=60, ge=1)
+    learning_rate: float = Field(default=1e-3, gt=0.0)
+    min_learning_rate: float = Field(default=1e-4, ge=0.0)
+    warmup_steps: int = Field(default=5, ge=0)
+    eval_every: int = Field(default=20, ge=1)
+    checkpoint_every: int = Field(default=20, ge=1)
+    validation_fraction: float = Field(default=0.1, gt=0.0, lt=0.5,
+                                       description="Share of prompts held out (stable hash of the prompt).")

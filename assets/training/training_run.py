@@ -1,0 +1,115 @@
+"""Train a model version from an asset: the part every training asset shares.
+
+The version hashes everything that determines the result (objective, input versions, preset,
+sequence length, settings). An existing version is reused. Otherwise the run's folder
+`checkpoints/<asset>/<version>/` holds its spec, DeepSpeed checkpoints and metrics, so a run that
+dies or is retried resumes from its newest checkpoint; the ranks are launched through Dagster
+Pipes (rank 0 streams logs and reports the final metrics), the exported model is published to
+`models/<asset>/<version>/`, and the run folder is removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+
+from flywheel.training.export import SUMMARY
+from flywheel.training.instructions import write_jsonl
+from flywheel.training.launch import launch_command
+from flywheel.training.settings import TrainingSettings
+from flywheel.training.spec import TrainingSpec
+from orchestration import plots
+from orchestration.resources import StorageResource
+
+METRICS = "metrics.jsonl"
+
+
+@dataclass
+class TrainingRequest:
+    asset: str
+    objective: str
+    inputs: dict[str, str]  # name -> version of everything trained from (shown and hashed)
+    tokenizer_path: str
+    settings: TrainingSettings
+    sequence_length: int
+    preset: str = "tiny"
+    init_model_path: str | None = None
+    data: dict[str, str] = field(default_factory=dict)  # paths the objective reads
+    data_files: dict[str, list[dict]] = field(default_factory=dict)  # rows written as <run>/data/<name>.jsonl
+
+    def version(self) -> str:
+        engine_free = self.settings.model_dump(exclude={"engine": {"launcher", "hostfile", "threads_per_rank"}})
+        key = {"objective": self.objective, "inputs": self.inputs, "preset": self.preset,
+               "sequence_length": self.sequence_length, "settings": engine_free,
+               "data_files": hashlib.sha256(json.dumps(self.data_files, sort_keys=True).encode()).hexdigest()}
+        return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def train_model(context: dg.AssetExecutionContext, storage: StorageResource,
+                pipes: dg.PipesSubprocessClient, request: TrainingRequest) -> dg.MaterializeResult:
+    version = request.version()
+    store = storage.models()
+    reused = store.has_version(request.asset, version)
+    if reused:
+        context.log.info(f"{request.asset} {version} was already trained with these inputs and settings: reused")
+        path = store.version_path(request.asset, version)
+    else:
+        export_dir = _run(context, storage, pipes, request, version)
+        path = store.publish(export_dir, request.asset, version)
+        shutil.rmtree(export_dir.parent, ignore_errors=True)
+    reported = json.loads(Path(path, SUMMARY).read_text())
+    store.set_current(request.asset, version, {"path": path, "inputs": request.inputs})
+    metrics = [json.loads(line) for line in Path(path, METRICS).read_text().splitlines() if line]
+    return dg.MaterializeResult(data_version=dg.DataVersion(version), metadata={
+        **{k: v for k, v in reported.items() if v is not None},
+        **{f"input_{name}": value for name, value in request.inputs.items()},
+        "reused": reused,
+        "loss_curve": _loss_curve(metrics, request.asset),
+        "path": dg.MetadataValue.path(store.url(path)),
+    })
+
+
+def _run(context, storage: StorageResource, pipes: dg.PipesSubprocessClient, request: TrainingRequest,
+         version: str) -> Path:
+    """Launch (or resume) the run; returns its export folder."""
+    run_dir = Path(storage.checkpoints_dir) / request.asset / version
+    export_dir = run_dir / "export"
+    shutil.rmtree(export_dir, ignore_errors=True)  # a partial export of a killed run
+    run_dir.mkdir(parents=True, exist_ok=True)
+    data = dict(request.data)
+    for name, rows in request.data_files.items():
+        data[f"{name}_path"] = str(write_jsonl(rows, run_dir / "data" / f"{name}.jsonl"))
+    spec = TrainingSpec(
+        objective=request.objective, version=version, tokenizer_path=request.tokenizer_path,
+        init_model_path=request.init_model_path, preset=request.preset,
+        sequence_length=request.sequence_length, data=data, checkpoint_dir=str(run_dir / "checkpoints"),
+        export_dir=str(export_dir), metrics_path=str(run_dir / METRICS), settings=request.settings,
+        record={"asset": request.asset, "version": version, "objective": request.objective,
+                "inputs": request.inputs, "preset": request.preset, "sequence_length": request.sequence_length,
+                "settings": request.settings.model_dump()})
+    command, env = launch_command(str(spec.save(run_dir / "spec.json")), request.settings.engine)
+    context.log.info(f"Training {request.asset} {version}: {' '.join(command)}")
+    # Rank 0 reports the run's metrics as this materialization; the summary file it also writes
+    # serves reruns that reuse the version, so both paths build the same metadata from it.
+    pipes.run(context=context, command=command, env=env).get_materialize_result()
+    shutil.copy(run_dir / METRICS, export_dir / METRICS)
+    return export_dir
+
+
+def _loss_curve(metrics: list[dict], title: str) -> dg.MarkdownMetadataValue:
+    fig = plots.figure()
+    axes = fig.add_subplot()
+    for key, label in (("loss", "train loss"), ("val_loss", "validation loss")):
+        points = [(m["step"], m[key]) for m in metrics if key in m]
+        if points:
+            axes.plot(*zip(*points), marker="o" if key == "val_loss" else None, markersize=3, label=label)
+    axes.set_xlabel("step")
+    axes.set_ylabel("loss (nats/token)")
+    axes.set_title(title)
+    axes.legend(fontsize=8)
+    return plots.as_markdown(fig)

@@ -1,0 +1,22 @@
+"""Retrain from the curated data: tokenizer, packed corpus, pretraining and SFT, in order."""
+
+import os
+
+import dagster as dg
+
+retraining_job = dg.define_asset_job(
+    name="retraining",
+    selection=dg.AssetSelection.assets("tokenizer", "pretraining_corpus", "pretrained_model", "sft_model"),
+    description="Refresh the tokenizer and pretraining corpus from every curated batch, then pretrain "
+                "and fine-tune. Unchanged inputs and settings reuse the existing versions.",
+)
+
+# Off until someone turns it on in the UI (or sets the default in code); the cron is configurable.
+retraining_schedule = dg.ScheduleDefinition(
+    name="weekly_retraining",
+    job=retraining_job,
+    cron_schedule=os.environ.get("FLYWHEEL_RETRAINING_CRON", "0 3 * * 0"),
+    execution_timezone=os.environ.get("FLYWHEEL_RETRAINING_TIMEZONE", "UTC"),
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="Weekly retraining (Sunday 03:00 UTC unless FLYWHEEL_RETRAINING_CRON says otherwise).",
+)
