@@ -45,8 +45,8 @@ class ChatExamples:
     def __init__(self, examples: Sequence[dict], tokenizer, max_length: int) -> None:
         self.pad_id = tokenizer.pad_token_id
         self.items = [encode_chat_example(e["prompt"], e["response"], tokenizer, max_length) for e in examples]
+        # A prompt that fills max_length leaves nothing to learn from.
         self.items = [item for item in self.items if any(label != IGNORE_INDEX for label in item[1])]
-        self.truncated = sum(1 for e in examples if _too_long(e, tokenizer, max_length))
 
     def __len__(self) -> int:
         return len(self.items)
@@ -68,10 +68,6 @@ def encode_chat_example(prompt: str, response: str, tokenizer, max_length: int) 
     input_ids = (context + answer)[:max_length]
     labels = ([IGNORE_INDEX] * len(context) + answer)[:max_length]
     return input_ids, labels
-
-
-def _too_long(example: dict, tokenizer, max_length: int) -> bool:
-    return len(encode_chat_example(example["prompt"], example["response"], tokenizer, 10**9)[0]) > max_length
 
 
 def pad_batch(items: Sequence[tuple[list[int], list[int]]], pad_id: int) -> dict[str, torch.Tensor]:

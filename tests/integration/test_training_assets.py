@@ -146,3 +146,16 @@ def test_zero3_on_two_ranks_trains_and_exports_the_full_model(trained):
     model = AutoModelForCausalLM.from_pretrained(_path(metadata))
     assert sum(p.numel() for p in model.parameters()) == metadata["parameters"]
     assert all(p.abs().sum() > 0 for p in model.parameters())  # every shard was gathered
+
+
+def test_activation_checkpointing_and_optimizer_offload_train_from_config(trained):
+    _, definitions, instance, _ = trained
+    config = run_config(pretrained_model={**PRETRAIN_CONFIG, "max_steps": 4, "eval_every": 4, "checkpoint_every": 4,
+                                          "log_every": 2, "gradient_accumulation_steps": 2,
+                                          "engine": {"zero_stage": 2, "offload_optimizer": True,
+                                                     "activation_checkpointing": True}})
+    result = definitions.resolve_job_def("retraining").execute_in_process(
+        instance=instance, run_config=config, asset_selection=[dg.AssetKey("pretrained_model")])
+    metadata = materialization_metadata(result, "pretrained_model")
+    assert metadata["zero_stage"] == 2 and metadata["tokens_seen"] == 4 * 2 * 8 * 256
+    assert metadata["val_loss"] < metadata["initial_val_loss"]
