@@ -4,6 +4,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from assets.data.quality_checks import _load
+from flywheel.home import FlywheelHome
 from orchestration.resources import StorageResource
 
 
@@ -14,8 +15,7 @@ def storage_with_partition(tmp_path, rows: int) -> StorageResource:
         ids = range(part * rows // 2, (part + 1) * rows // 2)
         pq.write_table(pa.table({"doc_id": [f"id{i}" for i in ids], "text": ["x"] * len(ids)}),
                        folder / f"part-{part}.parquet")
-    return StorageResource(landing_url=str(tmp_path / "landing"), lake_url=str(tmp_path / "lake"),
-                           models_url=str(tmp_path / "models"))
+    return StorageResource.for_home(FlywheelHome(tmp_path))
 
 
 def test_small_partitions_are_validated_whole(tmp_path):
