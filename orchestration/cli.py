@@ -99,18 +99,25 @@ def _metadata_of(materialization_event) -> dict:
     return {key: value.value for key, value in materialization_event.materialization.metadata.items()}
 
 
-def train_classifier() -> dict:
-    """Materialize `quality_classifier`; returns its metadata."""
+def _materialize_job(job_name: str, failure: str) -> tuple[str, dict[str, dict]]:
+    """Execute an unpartitioned job in the instance: (run id, each materialized asset's metadata).
+    Exits with `failure` (formatted with `run_id`) if the run fails."""
     from orchestration.definitions import build_definitions
 
     definitions = build_definitions(_home())
     with _instance() as instance:
-        result = definitions.resolve_job_def("quality_classifier_job").execute_in_process(
-            instance=instance, raise_on_error=False)
+        result = definitions.resolve_job_def(job_name).execute_in_process(instance=instance, raise_on_error=False)
     if not result.success:
-        raise SystemExit(f"error: training the quality classifier failed (run {result.run_id})")
-    [event] = result.get_asset_materialization_events()
-    metadata = _metadata_of(event)
+        raise SystemExit(failure.format(run_id=result.run_id))
+    return result.run_id, {e.asset_key.to_user_string(): _metadata_of(e)
+                           for e in result.get_asset_materialization_events()}
+
+
+def train_classifier() -> dict:
+    """Materialize `quality_classifier`; returns its metadata."""
+    _, materialized = _materialize_job("quality_classifier_job",
+                                       "error: training the quality classifier failed (run {run_id})")
+    metadata = materialized["quality_classifier"]
     print(f"Trained quality classifier {metadata['version']}: held-out ROC-AUC "
           f"{metadata['heldout_roc_auc']}, external (ham vs spam) {metadata['external_roc_auc']}")
     return metadata
@@ -118,18 +125,11 @@ def train_classifier() -> dict:
 
 def retrain() -> dict[str, dict]:
     """Run the retraining job (tokenizer, corpus, pretraining, SFT); returns each asset's metadata."""
-    from orchestration.definitions import build_definitions
-
-    definitions = build_definitions(_home())
     started = time.monotonic()
-    with _instance() as instance:
-        result = definitions.resolve_job_def("retraining").execute_in_process(
-            instance=instance, raise_on_error=False)
-    if not result.success:
-        raise SystemExit(f"error: retraining failed (run {result.run_id}); see its logs in the Dagster UI. "
-                         "Re-running resumes an interrupted training run from its newest checkpoint.")
-    materialized = {e.asset_key.to_user_string(): _metadata_of(e) for e in result.get_asset_materialization_events()}
-    print(f"Retrained in {time.monotonic() - started:.1f} s (run {result.run_id})")
+    run_id, materialized = _materialize_job(
+        "retraining", "error: retraining failed (run {run_id}); see its logs in the Dagster UI. "
+                      "Re-running resumes an interrupted training run from its newest checkpoint.")
+    print(f"Retrained in {time.monotonic() - started:.1f} s (run {run_id})")
     return materialized
 
 

@@ -14,6 +14,7 @@ from orchestration.resources import StorageResource
 from orchestration.settings import settings_of
 
 TOKENIZER = "tokenizer"
+SAMPLE_DOCUMENTS = 200
 
 
 class TokenizerConfig(dg.Config, TokenizerSettings):
@@ -33,12 +34,15 @@ def tokenizer(context: dg.AssetExecutionContext, config: TokenizerConfig,
     partitions = curated_partitions(lake)
     digest = hashlib.sha256(settings.model_dump_json().encode())
     counts = {"documents": 0, "characters": 0}
+    sample: list[str] = []  # the first documents, kept for the compression figure
 
     def texts():
         for _, text in itertools.islice(curated_documents(lake, partitions), settings.max_documents):
             digest.update(text.encode())
             counts["documents"] += 1
             counts["characters"] += len(text)
+            if len(sample) < SAMPLE_DOCUMENTS:
+                sample.append(text)
             yield text
 
     with tempfile.TemporaryDirectory() as workdir:
@@ -47,7 +51,6 @@ def tokenizer(context: dg.AssetExecutionContext, config: TokenizerConfig,
         store = storage.models()
         path = store.publish(Path(workdir), TOKENIZER, version)
     store.set_current(TOKENIZER, version, {"path": path, "source_partitions": partitions, **counts})
-    sample = [text for _, text in itertools.islice(curated_documents(lake, partitions), 200)]
     sample_tokens = sum(len(ids) for ids in trained(sample, add_special_tokens=False)["input_ids"])
     example = sample[0][:200]
     context.log.info(f"Tokenizer {version}: {len(trained)} tokens learned from {counts['documents']} documents")

@@ -32,7 +32,6 @@ def seed_curated_lake(home: FlywheelHome, batches: int = 2) -> list[str]:
         part = rows[index::batches]
         name = f"batch-{index + 1:04d}"
         with lake.staging_dir() as staging:
-            lake.fs.makedirs(staging, exist_ok=True)
             pq.write_table(pa.table({"doc_id": [r["id"] for r in part], "text": [r["text"] for r in part],
                                      "quality_score": [0.9] * len(part)}), f"{staging}/part-0.parquet")
             lake.publish(staging, "quality_scored_docs", name)
