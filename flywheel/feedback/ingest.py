@@ -1,0 +1,217 @@
+"""Exactly-once, append-only ingestion of feedback files into the lake.
+
+Each ingestion that finds something new commits one partition `lake/feedback_events/<ingest_id>/`
+holding `events.parquet` (the new events, PII scrubbed) and `files.json` (the ledger: every file
+read, by name, size, mtime and SHA-256). Lines that are not valid events go to
+`lake/feedback_events_rejected/<ingest_id>/rejected.parquet`, published first; the events
+partition is the commit point, so rejects of an ingestion that died before committing are
+ignored and removed by the next one.
+
+Exactly once: a file whose bytes were already read (any name) is skipped, an event whose
+`event_id` is already stored is counted as a duplicate and not stored again, and a reject of the
+same line of the same file is recorded once. Ingestions hold an exclusive lock on the lake, so
+two runs at the same time (a sensor run and a manual one) cannot both store an event. The lock is
+a local file lock: on object storage run ingestions one at a time (the sensor does).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import posixpath
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import fsspec
+import pyarrow as pa
+import pyarrow.parquet as pq
+from fsspec.implementations.local import LocalFileSystem
+
+from flywheel.feedback.events import EVENT_SCHEMA, TEXT_FIELDS, InvalidEvent, parse_event
+from flywheel.feedback.pii import scrub
+from flywheel.lake import Lake
+
+EVENTS, REJECTED = "feedback_events", "feedback_events_rejected"
+LEDGER = "files.json"
+MAX_LINE_BYTES = 1_000_000
+EXCERPT_CHARS = 200
+
+REJECT_SCHEMA = pa.schema([
+    ("source_file", pa.string()), ("source_line", pa.int64()), ("reason", pa.string()),
+    ("excerpt", pa.string()), ("line_sha256", pa.string()), ("ingest_id", pa.string()),
+])
+
+
+@dataclass(frozen=True)
+class FeedbackFile:
+    url: str
+    name: str
+    size: int
+    mtime: float
+
+    @property
+    def signature(self) -> str:
+        """Name, size and modification time: changes whenever the file is replaced."""
+        return f"{self.name}:{self.size}:{self.mtime}"
+
+
+@dataclass
+class IngestReport:
+    ingest_id: str | None = None
+    events: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    files_read: list[dict] = field(default_factory=list)
+    files_already_ingested: int = 0
+    pii_redactions: Counter = field(default_factory=Counter)
+    rejects: list[dict] = field(default_factory=list)
+    kinds: Counter = field(default_factory=Counter)
+
+
+class FeedbackLog:
+    """The committed feedback events and rejects in a lake."""
+
+    def __init__(self, lake: Lake) -> None:
+        self.lake = lake
+
+    def ingest_ids(self) -> list[str]:
+        """Committed ingestions, oldest first (ids sort by time)."""
+        return self.lake.partitions(EVENTS)
+
+    def ledger(self) -> list[dict]:
+        rows = []
+        for ingest_id in self.ingest_ids():
+            with self.lake.fs.open(posixpath.join(self.lake.partition_path(EVENTS, ingest_id), LEDGER)) as handle:
+                rows += json.load(handle)
+        return rows
+
+    def events(self, columns: list[str] | None = None) -> pa.Table:
+        tables = [self.lake.read_partition(EVENTS, i, columns) for i in self.ingest_ids()]
+        return pa.concat_tables(tables) if tables else EVENT_SCHEMA.empty_table().select(columns or EVENT_SCHEMA.names)
+
+    def rejects(self) -> pa.Table:
+        committed = set(self.ingest_ids())
+        tables = [self.lake.read_partition(REJECTED, i) for i in self.lake.partitions(REJECTED) if i in committed]
+        return pa.concat_tables(tables) if tables else REJECT_SCHEMA.empty_table()
+
+    def ingest(self, files: list[FeedbackFile], read: Callable[[str], bytes] | None = None) -> IngestReport:
+        """Store every new valid event of `files` once; see the module docstring."""
+        with self._exclusive():
+            self._remove_uncommitted_rejects()
+            known_files = {row["sha256"] for row in self.ledger()}
+            known_ids = set(self.events(["event_id"]).column("event_id").to_pylist())
+            rejects = self.rejects()
+            known_rejects = set(zip(rejects.column("source_file").to_pylist(), rejects.column("line_sha256").to_pylist()))
+            report = IngestReport(ingest_id=f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}")
+            events, reject_rows = [], []
+            for file in files:
+                data = (read or _read_bytes)(file.url)
+                digest = hashlib.sha256(data).hexdigest()
+                if digest in known_files:
+                    report.files_already_ingested += 1
+                    continue
+                known_files.add(digest)
+                stats = Counter()
+                for number, raw in enumerate(data.split(b"\n"), start=1):
+                    if not raw.strip():
+                        continue
+                    try:
+                        event = _parse(raw)
+                    except InvalidEvent as error:
+                        key = (file.name, hashlib.sha256(raw).hexdigest())
+                        if key not in known_rejects:
+                            known_rejects.add(key)
+                            reject_rows.append(_reject_row(file.name, number, str(error), raw, key[1], report.ingest_id))
+                        stats["rejected"] += 1
+                        continue
+                    if event["event_id"] in known_ids:
+                        stats["duplicates"] += 1
+                        continue
+                    known_ids.add(event["event_id"])
+                    redactions = _scrub_event(event)
+                    report.pii_redactions.update(redactions)
+                    report.kinds[event["kind"]] += 1
+                    events.append({**event, "pii_redactions": sum(redactions.values()), "source_file": file.name,
+                                   "source_line": number, "ingest_id": report.ingest_id})
+                    stats["events"] += 1
+                report.files_read.append({"name": file.name, "signature": file.signature, "sha256": digest,
+                                          "size": file.size, "events": stats["events"],
+                                          "duplicates": stats["duplicates"], "rejected": stats["rejected"]})
+                report.duplicates += stats["duplicates"]
+                report.rejected += stats["rejected"]
+            if not report.files_read:
+                report.ingest_id = None
+                return report
+            report.events, report.rejects = len(events), reject_rows
+            if reject_rows:
+                self._publish(REJECTED, report.ingest_id, {"rejected.parquet": pa.Table.from_pylist(reject_rows, REJECT_SCHEMA)})
+            self._publish(EVENTS, report.ingest_id, {"events.parquet": pa.Table.from_pylist(events, EVENT_SCHEMA)},
+                          ledger=report.files_read)
+            return report
+
+    def _publish(self, dataset: str, ingest_id: str, tables: dict[str, pa.Table], ledger: list[dict] | None = None):
+        fs = self.lake.fs
+        with self.lake.staging_dir() as staged:
+            for name, table in tables.items():
+                with fs.open(posixpath.join(staged, name), "wb") as handle:
+                    pq.write_table(table, handle)
+            if ledger is not None:
+                with fs.open(posixpath.join(staged, LEDGER), "w") as handle:
+                    json.dump(ledger, handle, indent=1)
+            self.lake.publish(staged, dataset, ingest_id)
+
+    def _remove_uncommitted_rejects(self) -> None:
+        committed = set(self.ingest_ids())
+        for ingest_id in self.lake.partitions(REJECTED):
+            if ingest_id not in committed:
+                self.lake.fs.rm(self.lake.partition_path(REJECTED, ingest_id), recursive=True)
+
+    @contextlib.contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        if not isinstance(self.lake.fs, LocalFileSystem):
+            yield
+            return
+        lock_dir = posixpath.join(self.lake.root, ".locks")
+        self.lake.fs.makedirs(lock_dir, exist_ok=True)
+        with open(posixpath.join(lock_dir, f"{EVENTS}.lock"), "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _read_bytes(url: str) -> bytes:
+    with fsspec.open(url, "rb") as handle:
+        return handle.read()
+
+
+def _parse(raw: bytes) -> dict:
+    if len(raw) > MAX_LINE_BYTES:
+        raise InvalidEvent(f"line longer than {MAX_LINE_BYTES} bytes")
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidEvent("not UTF-8") from None
+    return parse_event(line)
+
+
+def _scrub_event(event: dict) -> Counter:
+    """Scrub every free-text field of `event` in place; returns what was replaced."""
+    found = Counter()
+    for name in (*TEXT_FIELDS, "user_id", "conversation"):
+        if event.get(name):
+            event[name], counts = scrub(event[name])
+            found.update(counts)
+    return found
+
+
+def _reject_row(file: str, line: int, reason: str, raw: bytes, line_sha: str, ingest_id: str) -> dict:
+    excerpt, _ = scrub(raw[: 4 * EXCERPT_CHARS].decode("utf-8", errors="replace")[:EXCERPT_CHARS])
+    return {"source_file": file, "source_line": line, "reason": reason, "excerpt": excerpt,
+            "line_sha256": line_sha, "ingest_id": ingest_id}

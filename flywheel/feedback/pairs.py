@@ -1,0 +1,95 @@
+"""Preference pairs (`prompt`, `chosen`, `rejected`, `source`) from feedback events, for the
+reward model and DPO.
+
+- A comparison is a pair as it stands.
+- Ratings of the same prompt make pairs: each response rated +1 against each rated -1 (at most
+  `max_pairs_per_prompt`, chosen by a stable hash so the choice does not depend on arrival order).
+  A response rated both +1 and -1 is contested and pairs with nothing.
+- Pairs are deduplicated on whitespace-normalized text; a pair whose chosen equals its rejected
+  teaches nothing and is dropped (counted).
+- The held-out split is a stable hash of the normalized prompt: a prompt's pairs are all on one
+  side, and stay there as feedback grows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from flywheel.feedback.events import COMPARISON, RATING
+from flywheel.stable_hash import in_validation, stable_fraction
+
+PAIR_COLUMNS = ["pair_id", "prompt", "chosen", "rejected", "source", "event_ids"]
+
+
+def normalize(text: str) -> str:
+    return " ".join(text.split())
+
+
+def pair_id(prompt: str, chosen: str, rejected: str) -> str:
+    key = "\x1f".join(normalize(t) for t in (prompt, chosen, rejected))
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+@dataclass
+class PreferencePairs:
+    train: list[dict] = field(default_factory=list)
+    held_out: list[dict] = field(default_factory=list)
+    dropped: Counter = field(default_factory=Counter)  # reason -> count
+
+    def version(self) -> str:
+        digest = hashlib.sha256()
+        for split, rows in (("train", self.train), ("held_out", self.held_out)):
+            for pid in sorted(row["pair_id"] for row in rows):
+                digest.update(f"{split}:{pid}\n".encode())
+        return digest.hexdigest()[:16]
+
+    def by_source(self) -> Counter:
+        return Counter(row["source"] for row in self.train + self.held_out)
+
+
+def _rating_pairs(ratings: list[dict], max_pairs_per_prompt: int, dropped: Counter) -> list[dict]:
+    by_prompt: dict[str, dict[str, dict]] = defaultdict(dict)  # prompt -> response -> state
+    for event in ratings:
+        state = by_prompt[normalize(event["prompt"])].setdefault(
+            normalize(event["response"]),
+            {"prompt": event["prompt"], "response": event["response"], "ratings": set(), "event_ids": []})
+        state["ratings"].add(event["rating"])
+        state["event_ids"].append(event["event_id"])
+    pairs = []
+    for responses in by_prompt.values():
+        contested = [r for r in responses.values() if len(r["ratings"]) > 1]
+        dropped["contested rating (both +1 and -1)"] += len(contested)
+        good = [r for r in responses.values() if r["ratings"] == {1}]
+        bad = [r for r in responses.values() if r["ratings"] == {-1}]
+        candidates = [(g, b) for g in good for b in bad]
+        candidates.sort(key=lambda gb: stable_fraction(gb[0]["response"] + "\x1f" + gb[1]["response"]))
+        dropped["rating pairs above max_pairs_per_prompt"] += max(0, len(candidates) - max_pairs_per_prompt)
+        for g, b in candidates[:max_pairs_per_prompt]:
+            pairs.append({"prompt": g["prompt"], "chosen": g["response"], "rejected": b["response"],
+                          "source": RATING, "event_ids": sorted(g["event_ids"] + b["event_ids"])})
+    return pairs
+
+
+def build_pairs(events: list[dict], held_out_fraction: float, max_pairs_per_prompt: int = 4) -> PreferencePairs:
+    """Pairs from events (dicts with the feedback event columns), in event-time order."""
+    events = sorted(events, key=lambda e: (e["ts"], e["event_id"]))
+    result = PreferencePairs()
+    candidates = [{"prompt": e["prompt"], "chosen": e["chosen"], "rejected": e["rejected"], "source": COMPARISON,
+                   "event_ids": [e["event_id"]]} for e in events if e["kind"] == COMPARISON]
+    candidates += _rating_pairs([e for e in events if e["kind"] == RATING], max_pairs_per_prompt, result.dropped)
+    seen: set[str] = set()
+    for pair in candidates:
+        if normalize(pair["chosen"]) == normalize(pair["rejected"]):
+            result.dropped["chosen equals rejected"] += 1
+            continue
+        pid = pair_id(pair["prompt"], pair["chosen"], pair["rejected"])
+        if pid in seen:
+            result.dropped["duplicate pair"] += 1
+            continue
+        seen.add(pid)
+        row = {"pair_id": pid, **pair}
+        (result.held_out if in_validation(normalize(pair["prompt"]), held_out_fraction) else result.train).append(row)
+    result.dropped = Counter({k: v for k, v in result.dropped.items() if v})
+    return result
