@@ -68,7 +68,7 @@ def _train(spec: TrainingSpec, rank: int, world: int, reporter: Reporter) -> dic
     config = engine.module.config
     flops_token = flops_per_token(parameters, config.num_hidden_layers, config.hidden_size, spec.sequence_length)
     order = EpochOrder(len(objective.train), s.micro_batch_size, s.gradient_accumulation_steps, world, s.seed)
-    validation = _validation_batches(objective, s.micro_batch_size, s.eval_batches, rank, world)
+    validation = _fixed_batches(objective.validation, s.micro_batch_size, s.eval_batches, rank, world)
     first_eval = _evaluate(engine, objective, validation, reporter, step) if step == 0 else None
     last_eval = first_eval
     window = torch.zeros(3, dtype=torch.float64)  # loss sum, micro-batches, tokens
@@ -106,13 +106,17 @@ def _train(spec: TrainingSpec, rank: int, world: int, reporter: Reporter) -> dic
             if rank == 0:
                 checkpoints.prune(checkpoint_dir, s.keep_checkpoints)
 
+    train_eval = {}
+    if objective.evaluates_train_split:
+        train_sample = _fixed_batches(objective.train, s.micro_batch_size, s.eval_batches, rank, world)
+        train_eval = _evaluate(engine, objective, train_sample, reporter, step, split="train")
     export_model(engine, tokenizer, Path(spec.export_dir), rank, spec.record)
     tokens_per_s = run_tokens / run_seconds if run_seconds else 0.0
     summary = {
         "objective": spec.objective, "version": spec.version, "parameters": parameters,
         "steps": step, "steps_this_run": steps_this_run, "resumed_from_step": resumed_from,
         "tokens_seen": tokens_seen, "train_loss": last_loss,
-        **{f"initial_{k}": v for k, v in (first_eval or {}).items()}, **(last_eval or {}),
+        **{f"initial_{k}": v for k, v in (first_eval or {}).items()}, **(last_eval or {}), **train_eval,
         "tokens_per_s": tokens_per_s, "mfu": flops_token * tokens_per_s / (peak * world),
         "peak_flops_per_rank": peak, "world_size": world, "zero_stage": s.engine.zero_stage,
         "precision": s.engine.precision, "peak_memory_mb_rank0": _peak_memory_mb(engine.device),
@@ -144,24 +148,25 @@ def _resume(engine, checkpoint_dir: Path, reporter: Reporter) -> tuple[int, int,
     return step, int(client_state["tokens_seen"]), step
 
 
-def _validation_batches(objective, micro_batch_size: int, batches: int, rank: int, world: int) -> list[dict]:
-    """The same validation micro-batches at every evaluation. Ranks take disjoint slices and the
-    same number of batches (ZeRO-3 gathers parameters collectively, so a rank with one batch
-    fewer would hang the others); a short validation set wraps around to fill the last one."""
-    size = len(objective.validation)
+def _fixed_batches(examples, micro_batch_size: int, batches: int, rank: int, world: int) -> list[dict]:
+    """The same evaluation micro-batches every time (the first examples of the set). Ranks take
+    disjoint slices and the same number of batches (ZeRO-3 gathers parameters collectively, so a
+    rank with one batch fewer would hang the others); a short set wraps around to fill the last one."""
+    size = len(examples)
     if size == 0:
-        raise ValueError("no validation examples")
+        raise ValueError("no evaluation examples")
     count = min(batches, math.ceil(size / (micro_batch_size * world)))
-    return [objective.validation.batch([(start + i) % size for i in range(micro_batch_size)])
+    return [examples.batch([(start + i) % size for i in range(micro_batch_size)])
             for start in ((b * world + rank) * micro_batch_size for b in range(count))]
 
 
-def _evaluate(engine, objective, batches: list[dict], reporter: Reporter, step: int) -> dict[str, float]:
+def _evaluate(engine, objective, batches: list[dict], reporter: Reporter, step: int,
+              split: str = "validation") -> dict[str, float]:
     engine.eval()
     sums = objective.evaluate(engine, [_to(engine.device, b) for b in batches])
     names = sorted(sums)
     totals = _all_reduce_sum(torch.tensor([sums[n] for n in names], dtype=torch.float64), engine.device)
-    metrics = objective.summarize(dict(zip(names, totals.tolist())))
+    metrics = objective.summarize(dict(zip(names, totals.tolist())), split)
     reporter.metrics(step, metrics)
     return metrics
 
