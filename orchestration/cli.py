@@ -4,7 +4,9 @@
     flywheel curate --batch NAME        materialize the curation chain of that batch
     flywheel train-classifier           train the quality classifier on every curated batch
     flywheel retrain                    tokenizer, pretraining corpus, pretrained_model, sft_model
-    flywheel demo                       ingest and curate the bundled sample, then summarize
+    flywheel feedback simulate [--events N] [--seed S]   write a batch of simulated feedback events
+    flywheel feedback run               ingest feedback, rebuild reward_data, train reward and aligned models
+    flywheel demo                       run the whole lifecycle on the bundled sample, then summarize
 
 Runs are recorded in the Dagster instance under FLYWHEEL_HOME, so they show in the UI.
 """
@@ -12,6 +14,7 @@ Runs are recorded in the Dagster instance under FLYWHEEL_HOME, so they show in t
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -133,76 +136,31 @@ def retrain() -> dict[str, dict]:
     return materialized
 
 
-def demo() -> None:
-    """Ingest the bundled sample batches (once each) and curate them end to end, in order. The
-    first batch is curated before any quality classifier exists, so the classifier is trained on
-    it and the batch scored; the second batch is scored within its curation run."""
+def feedback_loop() -> dict[str, dict]:
+    """Run the feedback loop job (ingest, reward_data, reward_model, aligned_model)."""
     started = time.monotonic()
-    home = _home()
-    results = {}
-    classifier = None
-    for batch in SAMPLE_BATCHES:
-        if not (home.landing / "crawl" / batch).is_dir():
-            ingest(SAMPLE_CRAWL_DIR / batch, batch)
-        results[batch] = curate(batch)
-        if "quality_scored_docs" not in results[batch]:
-            classifier = train_classifier()
-            results[batch]["quality_scored_docs"] = curate(batch, only=["quality_scored_docs"])["quality_scored_docs"]
-    trained = retrain()
-    print("\n=== Flywheel demo summary ===")
-    print(f"FLYWHEEL_HOME        {home.root}")
-    if classifier is not None:
-        print(f"quality_classifier   {classifier['version']}: held-out ROC-AUC {classifier['heldout_roc_auc']} "
-              f"(P/R/F1 {classifier['heldout_precision']}/{classifier['heldout_recall']}/"
-              f"{classifier['heldout_f1']} at {classifier['threshold']:.3f}, {classifier['threshold_rule']}); "
-              f"external ham-vs-spam ROC-AUC {classifier['external_roc_auc']}")
-    for batch, materialized in results.items():
-        _print_batch_summary(batch, materialized)
-    _print_training_summary(trained)
-    print(f"\ntotal time           {time.monotonic() - started:.1f} s")
-    print("Open the UI with `make ui`, then http://127.0.0.1:3000 (assets, runs, sensors).")
+    run_id, materialized = _materialize_job(
+        "feedback_loop", "error: the feedback loop failed (run {run_id}); see its logs in the Dagster UI.")
+    print(f"Feedback loop done in {time.monotonic() - started:.1f} s (run {run_id})")
+    return materialized
 
 
-def _print_batch_summary(batch: str, materialized: dict[str, dict]) -> None:
-    raw = materialized["raw_crawl"]
-    rejected = materialized["raw_crawl_rejected"]
-    reasons = ", ".join(f"{r['reason']} {r['count']}" for r in
-                        (rec.data for rec in rejected["rejects_by_reason"].records)) or "none"
-    filtered = materialized["filtered_docs"]
-    top_rules = ", ".join(f"{r['rule']} {r['count']}" for r in
-                          (rec.data for rec in filtered["drops_by_rule"].records[:4]))
-    dedup = materialized["deduplicated_docs"]
-    clusters = materialized["dedup_clusters"]
-    print(f"\ncrawl batch          {batch} ({raw['input_bytes']:,} bytes in {len(raw['files'].records)} files)")
-    print(f"raw_crawl            {raw['documents_out']} documents of {raw['documents_in']} records -> {raw['path']}")
-    print(f"raw_crawl_rejected   {rejected['dagster/row_count']} rejects ({reasons})")
-    print(f"filtered_docs        {filtered['rows_kept']} of {filtered['rows_in']} documents kept "
-          f"(top drop rules: {top_rules})")
-    print(f"deduplicated_docs    {dedup['rows_kept']} of {dedup['rows_in']} documents kept; duplicates "
-          f"in batch: {dedup['exact_duplicates_in_batch']} exact, {dedup['near_duplicates_in_batch']} near; "
-          f"of earlier batches: {dedup['exact_duplicates_of_earlier_batches']} exact, "
-          f"{dedup['near_duplicates_of_earlier_batches']} near ({clusters['lsh_candidate_pairs']} LSH "
-          f"candidate pairs, {clusters['false_positives_removed']} below the threshold) -> {dedup['path']}")
-    scored = materialized["quality_scored_docs"]
-    print(f"quality_scored_docs  {scored['rows_kept']} of {scored['rows_in']} documents kept at "
-          f"quality_score >= {scored['threshold']:.3f} (classifier {scored['quality_classifier_version']}) "
-          f"-> {scored['path']}")
-    checks = materialized["quality_checks"]
-    print(f"quality checks       {checks['passed']} of {checks['total']} passed (GX integrity + drift)")
+def simulate_feedback(events: int, seed: int | None) -> Path:
+    """Write a new batch of simulated feedback events to `landing/feedback/`."""
+    from datetime import UTC, datetime
 
+    from flywheel.feedback.simulate import simulate_events
+    from orchestration.resources import StorageResource
 
-def _print_training_summary(trained: dict[str, dict]) -> None:
-    tok, corpus = trained["tokenizer"], trained["pretraining_corpus"]
-    print(f"\ntokenizer            {tok['version']}: byte-level BPE, {tok['vocab_size']} tokens, "
-          f"{tok['characters_per_token']} characters/token -> {tok['path']}")
-    print(f"pretraining_corpus   {corpus['train_tokens']:,} train / {corpus['validation_tokens']:,} validation tokens "
-          f"in {corpus['train_sequences'] + corpus['validation_sequences']} sequences of {corpus['sequence_length']}")
-    for name in ("pretrained_model", "sft_model"):
-        m = trained[name]
-        print(f"{name:20s} {m['parameters'] / 1e6:.2f}M parameters, {m['steps']} steps, {m['tokens_seen']:,} tokens; "
-              f"validation loss {m['initial_val_loss']:.3f} -> {m['val_loss']:.3f} (perplexity "
-              f"{m['val_perplexity']:.1f}); {m['tokens_per_s']:.0f} tokens/s, MFU {m['mfu']:.1%}, "
-              f"ZeRO-{m['zero_stage']} -> {m['path']}")
+    now = datetime.now(UTC)
+    seed = now.microsecond if seed is None else seed
+    batch = f"simulated-{now:%Y%m%dT%H%M%S}-{seed}"
+    rows = simulate_events(events, seed=seed, id_prefix=batch, start=now)
+    path = StorageResource.for_home(_home()).landing().add_feedback_file(
+        f"{batch}.jsonl", [json.dumps(row, ensure_ascii=False) for row in rows])
+    print(f"Wrote {len(rows)} feedback events to {path}. With `make ui` running, feedback_sensor requests a "
+          f"feedback_loop run within its interval; or run `flywheel feedback run`.")
+    return Path(path)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -216,6 +174,12 @@ def main(argv: list[str] | None = None) -> None:
     curate_cmd.add_argument("--batch", required=True)
     commands.add_parser("train-classifier", help="train the quality classifier on the curated batches")
     commands.add_parser("retrain", help="refresh tokenizer and corpus, pretrain and fine-tune")
+    feedback_cmd = commands.add_parser("feedback", help="feedback loop: simulate events, run the loop")
+    feedback_actions = feedback_cmd.add_subparsers(dest="action", required=True)
+    simulate_cmd = feedback_actions.add_parser("simulate", help="write simulated events to landing/feedback/")
+    simulate_cmd.add_argument("--events", type=int, default=200)
+    simulate_cmd.add_argument("--seed", type=int, default=None, help="default: a fresh one each time")
+    feedback_actions.add_parser("run", help="run the feedback_loop job now")
     commands.add_parser("demo", help="run the whole lifecycle on the bundled sample")
     args = parser.parse_args(argv)
     try:
@@ -227,7 +191,13 @@ def main(argv: list[str] | None = None) -> None:
             train_classifier()
         elif args.command == "retrain":
             retrain()
+        elif args.command == "feedback" and args.action == "simulate":
+            simulate_feedback(args.events, args.seed)
+        elif args.command == "feedback":
+            feedback_loop()
         else:
+            from orchestration.demo import demo
+
             demo()
     except (InvalidBatchName, BatchExists) as error:
         print(f"error: {error}", file=sys.stderr)

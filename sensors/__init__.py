@@ -1,3 +1,4 @@
 from sensors.crawl_batch_sensor import crawl_batch_sensor
+from sensors.feedback_sensor import feedback_sensor
 
-__all__ = ["crawl_batch_sensor"]
+__all__ = ["crawl_batch_sensor", "feedback_sensor"]

@@ -16,7 +16,7 @@ from pydantic import Field
 
 from flywheel.filtering.language_id import LanguageSettings
 from flywheel.quality.drift import DriftBounds, compare, profile
-from flywheel.quality.gx_runner import ExpectationOutcome, validate
+from flywheel.quality.gx_runner import outcome_rows, validate
 from flywheel.quality.suites import (
     deduplicated_docs_suite, filtered_docs_suite, quality_scored_docs_suite, raw_crawl_suite, with_text_hash)
 from orchestration.metadata import table
@@ -54,13 +54,6 @@ def _load(storage: StorageResource, dataset: str, batch: str, max_rows: int) -> 
     return pa.Table.from_batches(kept).to_pandas(), True
 
 
-def _outcome_rows(outcomes: list[ExpectationOutcome]) -> list[dict]:
-    return [{"expectation": o.expectation, "column": o.column or "", "passed": o.success,
-             "observed": "" if o.observed_value is None else str(o.observed_value)[:120],
-             "unexpected": o.unexpected_count, "failing_values": ", ".join(str(v)[:60] for v in o.failing_values)}
-            for o in outcomes]
-
-
 def _integrity_check(dataset: str, suite, prepare=lambda frame: frame) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=dataset, name="integrity", blocking=True,
                     partitions_def=crawl_batch_partitions,
@@ -77,7 +70,7 @@ def _integrity_check(dataset: str, suite, prepare=lambda frame: frame) -> dg.Ass
             description=("all expectations met" if not failed else
                          "failed: " + ", ".join(f"{o.expectation}({o.column or ''})" for o in failed)),
             metadata={"rows_validated": len(frame), "sampled": sampled,
-                      "expectations": table(_outcome_rows(outcomes), ["expectation", "column", "passed", "observed",
+                      "expectations": table(outcome_rows(outcomes), ["expectation", "column", "passed", "observed",
                                                                       "unexpected", "failing_values"]),
                       "failed_expectations": len(failed),
                       "seconds": round(time.perf_counter() - started, 2)})

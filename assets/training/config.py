@@ -32,3 +32,27 @@ class FineTuningConfig(TrainingConfig):
     checkpoint_every: int = Field(default=20, ge=1)
     validation_fraction: float = Field(default=0.1, gt=0.0, lt=0.5,
                                        description="Share of prompts held out (stable hash of the prompt).")
+
+
+class PreferenceTrainingConfig(TrainingConfig):
+    """Reward-model and DPO defaults: `micro_batch_size` counts pairs (each is two sequences)."""
+
+    max_steps: int = Field(default=60, ge=1)
+    warmup_steps: int = Field(default=5, ge=0)
+    eval_every: int = Field(default=10, ge=1)
+    eval_batches: int = Field(default=16, ge=1, description="Evaluation micro-batches (pairs / micro_batch_size).")
+    checkpoint_every: int = Field(default=20, ge=1)
+    max_length: int = Field(default=256, ge=16, description="Tokens per prompt + answer, truncated beyond.")
+
+
+class RewardModelConfig(PreferenceTrainingConfig):
+    learning_rate: float = Field(default=5e-4, gt=0.0)
+    min_learning_rate: float = Field(default=5e-5, ge=0.0)
+
+
+class DpoConfig(PreferenceTrainingConfig):
+    max_steps: int = Field(default=40, ge=1)
+    learning_rate: float = Field(default=5e-4, gt=0.0)
+    min_learning_rate: float = Field(default=5e-5, ge=0.0)
+    beta: float = Field(default=0.1, gt=0.0, description="DPO temperature: higher keeps the policy closer "
+                                                        "to the SFT reference.")

@@ -41,12 +41,13 @@ class TrainingRequest:
     init_model_path: str | None = None
     data: dict[str, str] = field(default_factory=dict)  # paths the objective reads
     data_files: dict[str, list[dict]] = field(default_factory=dict)  # rows written as <run>/data/<name>.jsonl
+    spec_options: dict = field(default_factory=dict)  # objective settings of TrainingSpec (dpo_beta)
 
     def version(self) -> str:
         engine_free = self.settings.model_dump(exclude={"engine": {"launcher", "hostfile", "threads_per_rank"}})
         key = {"objective": self.objective, "inputs": self.inputs, "preset": self.preset,
                "sequence_length": self.sequence_length, "settings": engine_free,
-               "data_files": hashlib.sha256(json.dumps(self.data_files, sort_keys=True).encode()).hexdigest()}
+               "spec_options": self.spec_options, "data_files": hashlib.sha256(json.dumps(self.data_files, sort_keys=True).encode()).hexdigest()}
         return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -89,9 +90,10 @@ def _run(context, storage: StorageResource, pipes: dg.PipesSubprocessClient, req
         init_model_path=request.init_model_path, preset=request.preset,
         sequence_length=request.sequence_length, data=data, checkpoint_dir=str(run_dir / "checkpoints"),
         export_dir=str(export_dir), metrics_path=str(run_dir / METRICS), settings=request.settings,
+        **request.spec_options,
         record={"asset": request.asset, "version": version, "objective": request.objective,
                 "inputs": request.inputs, "preset": request.preset, "sequence_length": request.sequence_length,
-                "settings": request.settings.model_dump()})
+                "settings": request.settings.model_dump(), **request.spec_options})
     command, env = launch_command(str(spec.save(run_dir / "spec.json")), request.settings.engine)
     context.log.info(f"Training {request.asset} {version}: {' '.join(command)}")
     # Rank 0 reports the run's metrics as this materialization; the summary file it also writes
@@ -101,15 +103,29 @@ def _run(context, storage: StorageResource, pipes: dg.PipesSubprocessClient, req
     return export_dir
 
 
+ACCURACY_SERIES = ("val_accuracy", "rewards/accuracies")  # preference objectives: held-out accuracy
+
+
 def _loss_curve(metrics: list[dict], title: str) -> dg.MarkdownMetadataValue:
+    accuracy = [(key, [(m["step"], m[key]) for m in metrics if key in m]) for key in ACCURACY_SERIES]
+    accuracy = [(key, points) for key, points in accuracy if points]
     fig = plots.figure()
-    axes = fig.add_subplot()
+    axes = fig.add_subplot(1, 2 if accuracy else 1, 1)
     for key, label in (("loss", "train loss"), ("val_loss", "validation loss")):
         points = [(m["step"], m[key]) for m in metrics if key in m]
         if points:
             axes.plot(*zip(*points), marker="o" if key == "val_loss" else None, markersize=3, label=label)
     axes.set_xlabel("step")
-    axes.set_ylabel("loss (nats/token)")
+    axes.set_ylabel("loss")
     axes.set_title(title)
     axes.legend(fontsize=8)
+    if accuracy:
+        right = fig.add_subplot(1, 2, 2)
+        for key, points in accuracy:
+            right.plot(*zip(*points), marker="o", markersize=3, label=f"held-out {key}")
+        right.axhline(0.5, color="grey", linestyle=":", linewidth=1)
+        right.set_xlabel("step")
+        right.set_ylim(0.0, 1.0)
+        right.set_title("held-out preference accuracy")
+        right.legend(fontsize=8)
     return plots.as_markdown(fig)

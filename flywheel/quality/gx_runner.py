@@ -74,3 +74,11 @@ def validate(frame: pd.DataFrame, expectations: list, suite_name: str) -> list[E
             unexpected_count=details.get("unexpected_count"),
             failing_values=list(details.get("partial_unexpected_list") or [])[:FAILING_ROWS_SHOWN]))
     return outcomes
+
+
+def outcome_rows(outcomes: list[ExpectationOutcome]) -> list[dict]:
+    """One row per expectation for a results table: passed, observed value, failing examples."""
+    return [{"expectation": o.expectation, "column": o.column or "", "passed": o.success,
+             "observed": "" if o.observed_value is None else str(o.observed_value)[:120],
+             "unexpected": o.unexpected_count, "failing_values": ", ".join(str(v)[:60] for v in o.failing_values)}
+            for o in outcomes]

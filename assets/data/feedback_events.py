@@ -1,0 +1,52 @@
+"""`feedback_events`: user feedback from `landing/feedback/`, ingested exactly once."""
+
+import hashlib
+
+import dagster as dg
+
+from flywheel.feedback.events import EVENT_SCHEMA
+from flywheel.feedback.ingest import EVENTS, REJECTED, FeedbackLog
+from orchestration.metadata import column_schema, table
+from orchestration.resources import StorageResource
+
+FEEDBACK_EVENTS = EVENTS
+
+
+@dg.asset(key=FEEDBACK_EVENTS, group_name="feedback", kinds={"parquet"}, code_version="1")
+def feedback_events(context: dg.AssetExecutionContext, storage: StorageResource) -> dg.MaterializeResult:
+    """Append-only log of user feedback: comparisons (prompt, chosen, rejected) and ratings
+    (prompt, response, rating +1/-1) from `landing/feedback/*.jsonl`. Each run ingests whatever is
+    new: a file already read (same bytes, any name) is skipped, an `event_id` already stored is
+    not stored again, emails, phone numbers, IP addresses and card numbers are replaced by
+    placeholders, and invalid lines go to `lake/feedback_events_rejected/` with file, line and
+    reason. Only finished files count: writers rename a file to `*.jsonl` when done."""
+    log = FeedbackLog(storage.lake())
+    report = log.ingest(storage.landing().list_feedback_files())
+    for reject in report.rejects[:20]:
+        context.log.warning(f"feedback line rejected: {reject['source_file']} line {reject['source_line']}: "
+                            f"{reject['reason']}")
+    ingest_ids = log.ingest_ids()
+    events = log.events(["kind"])
+    kinds = events.column("kind").value_counts().to_pylist()
+    context.log.info(f"Ingested {report.events} new events ({report.duplicates} duplicates, {report.rejected} "
+                     f"rejected lines) from {len(report.files_read)} new files")
+    return dg.MaterializeResult(
+        # Changes exactly when an ingestion commits something, so downstream staleness is right.
+        data_version=dg.DataVersion(hashlib.sha256("\n".join(ingest_ids).encode()).hexdigest()[:16]),
+        metadata={
+            "new_events": report.events, "duplicate_events_skipped": report.duplicates,
+            "rejected_lines": report.rejected, "new_files": len(report.files_read),
+            "files_already_ingested": report.files_already_ingested,
+            "ingest_id": report.ingest_id or "nothing new",
+            "pii_redactions": sum(report.pii_redactions.values()),
+            "pii_redactions_by_kind": dict(report.pii_redactions) or "none",
+            "dagster/row_count": events.num_rows,
+            "events_by_kind": table([{"kind": k["values"], "events": k["counts"]} for k in kinds], ["kind", "events"]),
+            "ingestions": len(ingest_ids),
+            "files": table(report.files_read, ["name", "size", "events", "duplicates", "rejected", "sha256"]),
+            "rejects": table(report.rejects[:20], ["source_file", "source_line", "reason", "excerpt"]),
+            "rejected_total": log.rejects().num_rows,
+            "dagster/column_schema": column_schema(EVENT_SCHEMA),
+            "path": dg.MetadataValue.path(log.lake.url(log.lake.dataset_path(EVENTS))),
+            "rejected_path": dg.MetadataValue.path(log.lake.url(log.lake.dataset_path(REJECTED))),
+        })

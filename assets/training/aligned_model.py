@@ -1,0 +1,24 @@
+"""`aligned_model`: the SFT model aligned to user preferences with DPO."""
+
+import dagster as dg
+
+from assets.data.reward_data import REWARD_DATA
+from assets.training.config import DpoConfig
+from assets.training.preference_training import train_on_preferences
+from assets.training.sft_model import SFT_MODEL
+from orchestration.resources import StorageResource
+
+ALIGNED_MODEL = "aligned_model"
+
+
+@dg.asset(key=ALIGNED_MODEL, group_name="alignment", kinds={"deepspeed", "pytorch"},
+          deps=[REWARD_DATA, SFT_MODEL], code_version="1")
+def aligned_model(context: dg.AssetExecutionContext, config: DpoConfig, storage: StorageResource,
+                  pipes_subprocess_client: dg.PipesSubprocessClient) -> dg.MaterializeResult:
+    """Direct Preference Optimization of `sft_model` on the `reward_data` train split against a
+    frozen copy of `sft_model` (the reference), on the same DeepSpeed engine, checkpointing and
+    export as pretraining. Exported in Hugging Face format under `models/aligned_model/<version>/`.
+    Metadata on held-out pairs: `rewards/chosen`, `rewards/rejected`, `rewards/margins`,
+    `rewards/accuracies` (before and after) and `kl_to_reference` per answer token."""
+    return train_on_preferences(context, storage, pipes_subprocess_client, ALIGNED_MODEL, "dpo", config,
+                                dpo_beta=config.beta)

@@ -1,0 +1,24 @@
+"""`reward_model`: scores answers the way users' feedback does."""
+
+import dagster as dg
+
+from assets.data.reward_data import REWARD_DATA
+from assets.training.config import RewardModelConfig
+from assets.training.preference_training import train_on_preferences
+from assets.training.sft_model import SFT_MODEL
+from orchestration.resources import StorageResource
+
+REWARD_MODEL = "reward_model"
+
+
+@dg.asset(key=REWARD_MODEL, group_name="alignment", kinds={"deepspeed", "pytorch"},
+          deps=[REWARD_DATA, SFT_MODEL], code_version="1")
+def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, storage: StorageResource,
+                 pipes_subprocess_client: dg.PipesSubprocessClient) -> dg.MaterializeResult:
+    """`sft_model` with a scalar score head, trained on the `reward_data` train split with the
+    Bradley-Terry pairwise loss (the chosen answer should outscore the rejected one) on the same
+    DeepSpeed engine, checkpointing and export as pretraining. Exported under
+    `models/reward_model/<version>/` with its tokenizer:
+    `AutoModelForSequenceClassification.from_pretrained(path, num_labels=1)` loads it.
+    Metadata: train and held-out accuracy, mean margin, reward mean/std, loss and accuracy curves."""
+    return train_on_preferences(context, storage, pipes_subprocess_client, REWARD_MODEL, "reward", config)

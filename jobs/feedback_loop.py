@@ -1,0 +1,11 @@
+"""Turn new feedback into better models: ingest, build preference pairs, train the reward model
+and align the SFT model with DPO."""
+
+import dagster as dg
+
+feedback_loop_job = dg.define_asset_job(
+    name="feedback_loop",
+    selection=dg.AssetSelection.assets("feedback_events").downstream(),
+    description="Ingest new feedback from landing/feedback/, rebuild reward_data, retrain reward_model and "
+                "aligned_model. Unchanged pairs reuse the existing model versions.",
+)

@@ -1,0 +1,131 @@
+"""The feedback loop through Dagster on the bundled feedback sample: ingestion, reward_data and its
+blocking check, the reward model and DPO, trained from a real (tiny) SFT model."""
+
+import json
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import torch
+
+from flywheel.feedback.pii import EMAIL
+from flywheel.feedback.ingest import FeedbackLog
+from flywheel.home import FlywheelHome
+from orchestration.definitions import build_definitions
+from orchestration.demo import SAMPLE_FEEDBACK
+from orchestration.resources import StorageResource
+from tests.integration.conftest import materialization_metadata
+from tests.integration.training_fixtures import PRETRAIN_CONFIG, SFT_CONFIG, run_config, seed_curated_lake
+
+pytestmark = pytest.mark.slow
+
+REWARD_CONFIG = {"max_steps": 40, "eval_every": 10, "log_every": 5, "eval_batches": 16}
+DPO_CONFIG = {"max_steps": 30, "eval_every": 10, "log_every": 5, "eval_batches": 16}
+LOOP_CONFIG = run_config(reward_model=REWARD_CONFIG, aligned_model=DPO_CONFIG)
+
+
+@pytest.fixture(scope="module")
+def loop(tmp_path_factory):
+    """(home, definitions, instance, result) of a feedback_loop run on the bundled sample."""
+    home = FlywheelHome(tmp_path_factory.mktemp("feedback") / "flywheel").ensure()
+    seed_curated_lake(home)
+    definitions = build_definitions(home)
+    with dg.instance_for_test() as instance:
+        definitions.resolve_job_def("retraining").execute_in_process(
+            instance=instance, run_config=run_config(pretrained_model=PRETRAIN_CONFIG, sft_model=SFT_CONFIG))
+        shutil.copy(SAMPLE_FEEDBACK, home.landing / "feedback" / SAMPLE_FEEDBACK.name)
+        result = definitions.resolve_job_def("feedback_loop").execute_in_process(
+            instance=instance, run_config=LOOP_CONFIG)
+        yield home, definitions, instance, result
+
+
+def _path(metadata: dict) -> Path:
+    return Path(metadata["path"].removeprefix("file://"))
+
+
+def test_the_sample_is_ingested_once_with_rejects_and_pii_scrubbed(loop):
+    home, _, _, result = loop
+    events = materialization_metadata(result, "feedback_events")
+    assert (events["new_events"], events["duplicate_events_skipped"], events["rejected_lines"]) == (801, 5, 7)
+    assert events["pii_redactions"] > 50
+    log = FeedbackLog(StorageResource.for_home(home).lake())
+    stored = log.events().to_pylist()
+    assert len({e["event_id"] for e in stored}) == len(stored) == 801
+    assert not any(EMAIL.search(e["prompt"]) for e in stored)
+    assert log.rejects().num_rows == 7
+
+
+def test_reward_data_is_split_by_prompt_and_passes_its_check(loop):
+    _, _, _, result = loop
+    pairs = materialization_metadata(result, "reward_data")
+    assert pairs["train_pairs"] > 400 and pairs["held_out_pairs"] > 80
+    [check] = [c for c in result.get_asset_check_evaluations() if c.asset_key.to_user_string() == "reward_data"]
+    assert check.passed
+
+
+def test_reward_model_ranks_held_out_pairs_well_above_chance(loop):
+    _, _, _, result = loop
+    reward = materialization_metadata(result, "reward_model")
+    # ~120 held-out pairs: a chance ranker scores 0.5 +- 0.045, so 0.65 is more than 3 sigma above it.
+    assert reward["val_accuracy"] >= 0.65 and reward["train_accuracy"] >= 0.65
+    assert reward["val_margin"] > 0 and reward["val_reward_std"] > 0 and reward["input_sft_model"]
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    path = _path(reward)
+    model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=1).eval()
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    assert model.score.out_features == 1 and tokenizer.pad_token == "<|pad|>"
+
+
+def test_dpo_held_out_accuracy_is_above_half_and_rises_over_training(loop):
+    _, _, _, result = loop
+    aligned = materialization_metadata(result, "aligned_model")
+    assert aligned["initial_rewards/accuracies"] == 0.0  # policy == reference: every margin is 0
+    assert aligned["rewards/accuracies"] > 0.6 and aligned["rewards/margins"] > 0
+    assert aligned["rewards/chosen"] > aligned["rewards/rejected"] and aligned["kl_to_reference"] > 0
+    curve = [json.loads(line) for line in (_path(aligned) / "metrics.jsonl").read_text().splitlines()]
+    accuracies = [m["rewards/accuracies"] for m in curve if "rewards/accuracies" in m]
+    assert len(accuracies) == 4 and accuracies[-1] > accuracies[1] > accuracies[0]
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(_path(aligned))
+    out = model.generate(torch.tensor([[1, 2, 3]]), max_new_tokens=3, do_sample=False)
+    assert out.shape[1] >= 4
+
+
+def test_no_new_feedback_reuses_every_model_and_new_feedback_is_ingested_alone(loop):
+    home, definitions, instance, _ = loop
+    again = definitions.resolve_job_def("feedback_loop").execute_in_process(instance=instance, run_config=LOOP_CONFIG)
+    assert materialization_metadata(again, "feedback_events")["ingest_id"] == "nothing new"
+    assert materialization_metadata(again, "reward_model")["reused"] is True
+    assert materialization_metadata(again, "aligned_model")["reused"] is True
+
+    from orchestration.cli import simulate_feedback
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FLYWHEEL_HOME", str(home.root))
+        simulate_feedback(40, seed=7)
+    only = dg.materialize([definitions.get_assets_def("feedback_events")], instance=instance,
+                          resources={"storage": StorageResource.for_home(home)})
+    metadata = materialization_metadata(only, "feedback_events")
+    assert metadata["new_events"] >= 40 and metadata["rejected_lines"] == 0
+    assert metadata["dagster/row_count"] == 801 + metadata["new_events"]
+
+
+def test_a_failed_reward_data_check_blocks_the_models(loop, monkeypatch):
+    _, definitions, instance, _ = loop
+    from flywheel.feedback import pairs as pairs_module
+
+    def leaky(events, held_out_fraction, max_pairs_per_prompt):
+        pairs = pairs_module.build_pairs(events, held_out_fraction, max_pairs_per_prompt)
+        pairs.train.append(pairs.held_out[0])  # a held-out pair leaks into train
+        return pairs
+
+    monkeypatch.setattr("assets.data.reward_data.build_pairs", leaky)
+    result = definitions.resolve_job_def("feedback_loop").execute_in_process(
+        instance=instance, run_config=LOOP_CONFIG, raise_on_error=False)
+    [check] = [c for c in result.get_asset_check_evaluations() if c.asset_key.to_user_string() == "reward_data"]
+    assert not check.passed
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "reward_data" in materialized and not materialized & {"reward_model", "aligned_model"}
