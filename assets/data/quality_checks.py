@@ -16,9 +16,9 @@ from pydantic import Field
 
 from flywheel.filtering.language_id import LanguageSettings
 from flywheel.quality.drift import DriftBounds, compare, profile
-from flywheel.quality.gx_runner import outcome_rows, validate
 from flywheel.quality.suites import (
     deduplicated_docs_suite, filtered_docs_suite, quality_scored_docs_suite, raw_crawl_suite, with_text_hash)
+from orchestration.gx_checks import check_result
 from orchestration.metadata import table
 from orchestration.partitions import crawl_batch_partitions
 from orchestration.resources import StorageResource
@@ -63,17 +63,7 @@ def _integrity_check(dataset: str, suite, prepare=lambda frame: frame) -> dg.Ass
               storage: StorageResource) -> dg.AssetCheckResult:
         started = time.perf_counter()
         frame, sampled = _load(storage, dataset, context.partition_key, config.max_rows)
-        outcomes = validate(prepare(frame), suite(config), f"{dataset}_integrity")
-        failed = [o for o in outcomes if not o.success]
-        return dg.AssetCheckResult(
-            passed=not failed, severity=dg.AssetCheckSeverity.ERROR,
-            description=("all expectations met" if not failed else
-                         "failed: " + ", ".join(f"{o.expectation}({o.column or ''})" for o in failed)),
-            metadata={"rows_validated": len(frame), "sampled": sampled,
-                      "expectations": table(outcome_rows(outcomes), ["expectation", "column", "passed", "observed",
-                                                                      "unexpected", "failing_values"]),
-                      "failed_expectations": len(failed),
-                      "seconds": round(time.perf_counter() - started, 2)})
+        return check_result(prepare(frame), suite(config), f"{dataset}_integrity", started, sampled=sampled)
 
     return check
 

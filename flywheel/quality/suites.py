@@ -81,34 +81,3 @@ def quality_scored_docs_suite(languages: list[str], min_language_score: float,
 def with_text_hash(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` plus the hash of each normalized text, the key that must be unique after dedup."""
     return frame.assign(**{NORMALIZED_TEXT_HASH: [exact_hash(t or "") for t in frame["text"]]})
-
-
-PREFERENCE_COLUMNS = ["prompt", "chosen", "rejected"]
-CHOSEN_EQUALS_REJECTED = "chosen_equals_rejected"  # derived, see `with_pair_flags`
-IN_HELD_OUT = "pair_in_held_out"  # derived, see `with_pair_flags`
-
-
-def preference_pairs_suite(max_text_chars: int = 20_000) -> list:
-    """Preference pairs for reward modelling and DPO (the train split)."""
-    E = expectations()
-    suite = []
-    for column in PREFERENCE_COLUMNS:
-        suite += [E.ExpectColumnValuesToNotBeNull(column=column),
-                  E.ExpectColumnValueLengthsToBeBetween(column=column, min_value=1, max_value=max_text_chars)]
-    return suite + [
-        E.ExpectColumnValuesToBeInSet(column=CHOSEN_EQUALS_REJECTED, value_set=[False]),
-        # A held-out pair in train would make every held-out metric a memory test.
-        E.ExpectColumnValuesToBeInSet(column=IN_HELD_OUT, value_set=[False]),
-    ]
-
-
-def pair_key(prompt: str, chosen: str, rejected: str) -> str:
-    return "\x1f".join(" ".join((text or "").split()) for text in (prompt, chosen, rejected))
-
-
-def with_pair_flags(train: pd.DataFrame, held_out: pd.DataFrame) -> pd.DataFrame:
-    """`train` plus whether each pair's chosen equals its rejected, and whether it is held out."""
-    held_out_keys = {pair_key(*row) for row in held_out[PREFERENCE_COLUMNS].itertuples(index=False)}
-    keys = [pair_key(*row) for row in train[PREFERENCE_COLUMNS].itertuples(index=False)]
-    same = [" ".join(str(c).split()) == " ".join(str(r).split()) for c, r in zip(train["chosen"], train["rejected"])]
-    return train.assign(**{CHOSEN_EQUALS_REJECTED: same, IN_HELD_OUT: [k in held_out_keys for k in keys]})
