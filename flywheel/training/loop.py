@@ -149,15 +149,17 @@ def _resume(engine, checkpoint_dir: Path, reporter: Reporter) -> tuple[int, int,
 
 
 def _fixed_batches(examples, micro_batch_size: int, batches: int, rank: int, world: int) -> list[dict]:
-    """The same evaluation micro-batches every time (the first examples of the set). Ranks take
-    disjoint slices and the same number of batches (ZeRO-3 gathers parameters collectively, so a
-    rank with one batch fewer would hang the others); a short set wraps around to fill the last one."""
+    """The same evaluation micro-batches every time (the first examples of the set), each example
+    scored once: the last batch may be smaller. Ranks take disjoint slices and the same number of
+    batches (ZeRO-3 gathers parameters collectively, so a rank with one batch fewer would hang the
+    others); a rank whose last slice starts past the end re-scores one example instead."""
     size = len(examples)
     if size == 0:
         raise ValueError("no evaluation examples")
     count = min(batches, math.ceil(size / (micro_batch_size * world)))
-    return [examples.batch([(start + i) % size for i in range(micro_batch_size)])
-            for start in ((b * world + rank) * micro_batch_size for b in range(count))]
+    starts = ((b * world + rank) * micro_batch_size for b in range(count))
+    return [examples.batch(list(range(start, min(start + micro_batch_size, size))) or [start % size])
+            for start in starts]
 
 
 def _evaluate(engine, objective, batches: list[dict], reporter: Reporter, step: int,

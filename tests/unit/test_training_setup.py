@@ -66,3 +66,21 @@ def test_presets_span_laptop_to_gpu_sizes():
     assert 110e6 < parameter_count("small", 32000) < 160e6
     assert set(PRESETS) >= {"tiny", "small", "medium", "large"}
     assert flops_per_token(1000, 2, 8, 16) == 6 * 1000 + 12 * 2 * 8 * 16
+
+
+def test_evaluation_batches_score_each_example_once_and_keep_ranks_in_step():
+    from flywheel.training.loop import _fixed_batches
+
+    class Indices:
+        def __len__(self):
+            return 21
+
+        def batch(self, indices):
+            return list(indices)
+
+    one_rank = _fixed_batches(Indices(), micro_batch_size=8, batches=16, rank=0, world=1)
+    assert sorted(i for b in one_rank for i in b) == list(range(21)) and len(one_rank) == 3
+    two_ranks = [_fixed_batches(Indices(), 8, 16, rank, 2) for rank in (0, 1)]
+    assert len(two_ranks[0]) == len(two_ranks[1]) == 2
+    # rank 1's second slice would start past the end: it re-scores one example (24 % 21 = 3)
+    assert sorted(i for r in two_ranks for b in r for i in b) == sorted([*range(21), 3])
