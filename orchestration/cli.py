@@ -83,19 +83,26 @@ def curate(batch: str, only: list[str] | None = None) -> dict[str, dict]:
         materialized = {
             event.asset_key.to_user_string(): _metadata_of(event)
             for event in result.get_asset_materialization_events()}
-        checks = {f"{e.asset_key.to_user_string()}.{e.check_name}": e for e in result.get_asset_check_evaluations()}
+        checks = result.get_asset_check_evaluations()
     print(f"Curated crawl batch {batch!r} in {time.monotonic() - started:.1f} s (run {result.run_id})")
     for asset, metadata in materialized.items():
         print(f"  {asset:24s} {metadata.get('dagster/row_count', '?'):>7} rows  {metadata.get('path', '')}")
-    failed = {name: e for name, e in checks.items() if not e.passed}
-    print(f"  quality checks: {len(checks) - len(failed)} of {len(checks)} passed")
-    for name, evaluation in failed.items():
-        print(f"  {evaluation.severity.value:5s} {name}: {evaluation.description}")
-    if any(e.severity == AssetCheckSeverity.ERROR for e in failed.values()):
+    failed = _print_checks(checks)
+    if any(e.severity == AssetCheckSeverity.ERROR for e in failed):
         raise SystemExit(f"error: a blocking quality check failed on batch {batch!r}, so the assets "
                          "downstream of it were not materialized; see the check in the Dagster UI")
     materialized["quality_checks"] = {"passed": len(checks) - len(failed), "total": len(checks)}
     return materialized
+
+
+def _print_checks(evaluations) -> list:
+    """Print how many data quality checks passed and each failure; returns the failed ones."""
+    failed = [e for e in evaluations if not e.passed]
+    print(f"  quality checks: {len(evaluations) - len(failed)} of {len(evaluations)} passed")
+    for evaluation in failed:
+        print(f"  {evaluation.severity.value:5s} {evaluation.asset_key.to_user_string()}.{evaluation.check_name}: "
+              f"{evaluation.description}")
+    return failed
 
 
 def _metadata_of(materialization_event) -> dict:
@@ -110,7 +117,11 @@ def _materialize_job(job_name: str, failure: str) -> tuple[str, dict[str, dict]]
     definitions = build_definitions(_home())
     with _instance() as instance:
         result = definitions.resolve_job_def(job_name).execute_in_process(instance=instance, raise_on_error=False)
-    if not result.success:
+    from dagster import AssetCheckSeverity
+
+    failed = _print_checks(result.get_asset_check_evaluations()) if result.get_asset_check_evaluations() else []
+    # A failed blocking check skips what is downstream of it: the job did not do its work.
+    if not result.success or any(e.severity == AssetCheckSeverity.ERROR for e in failed):
         raise SystemExit(failure.format(run_id=result.run_id))
     return result.run_id, {e.asset_key.to_user_string(): _metadata_of(e)
                            for e in result.get_asset_materialization_events()}

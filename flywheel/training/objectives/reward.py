@@ -29,9 +29,17 @@ class PairwiseReward:
 
     def build_model(self):
         from transformers import AutoModelForSequenceClassification
+        from transformers.utils import logging as hf_logging
 
-        model = AutoModelForSequenceClassification.from_pretrained(
-            self.spec.init_model_path, num_labels=1, dtype=torch.float32)
+        # The load report would list the dropped LM head and the new score head as problems;
+        # both are the point of this conversion.
+        verbosity = hf_logging.get_verbosity()
+        hf_logging.set_verbosity_error()
+        try:
+            model = AutoModelForSequenceClassification.from_pretrained(
+                self.spec.init_model_path, num_labels=1, dtype=torch.float32)
+        finally:
+            hf_logging.set_verbosity(verbosity)
         model.config.pad_token_id = self.tokenizer.pad_token_id  # locates each row's last real token
         return model
 
