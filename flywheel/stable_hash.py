@@ -6,7 +6,7 @@ import xxhash
 
 def stable_fraction(key: str, seed: int = 0) -> float:
     """A number in [0, 1) fixed by `key` and `seed`."""
-    return xxhash.xxh64_intdigest(key, seed=seed) / 2**64
+    return xxhash.xxh64_intdigest(key.encode("utf-8"), seed=seed) / 2**64  # bytes: older xxhash refuses str
 
 
 def in_validation(key: str, fraction: float, seed: int = 1) -> bool:
