@@ -13,10 +13,12 @@ def flops_per_token(parameters: int, layers: int, hidden_size: int, sequence_len
     return 6 * parameters + 12 * layers * hidden_size * sequence_length
 
 
-def measured_matmul_flops(device: torch.device, dtype: torch.dtype, size: int = 1024, trials: int = 5,
+def measured_matmul_flops(device: torch.device, dtype: torch.dtype, size: int | None = None, trials: int = 5,
                           seconds_per_trial: float = 0.25) -> float:
     """FLOP/s of square matmuls on `device`: the best of several short trials, so a moment of
-    contention from another process does not lower the peak MFU is measured against."""
+    contention from another process does not lower the peak MFU is measured against. A GPU gets
+    8192-wide products: smaller ones are bound by kernel launches, not by the tensor cores."""
+    size = size or (8192 if device.type == "cuda" else 1024)
     a = torch.randn(size, size, device=device, dtype=dtype)
     b = torch.randn(size, size, device=device, dtype=dtype)
     torch.matmul(a, b)  # warm up kernels and caches

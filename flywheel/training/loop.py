@@ -24,6 +24,7 @@ from flywheel.training.flops import flops_per_token, measured_matmul_flops
 from flywheel.training.objectives import objective_for
 from flywheel.training.reporter import Reporter
 from flywheel.training.schedule import learning_rate
+from flywheel.training.settings import precision_dtype
 from flywheel.training.spec import TrainingSpec
 from flywheel.training.tokenizer import load_tokenizer
 
@@ -42,6 +43,7 @@ def train(spec: TrainingSpec) -> dict:
 
 def _train(spec: TrainingSpec, rank: int, world: int, reporter: Reporter) -> dict:
     import deepspeed
+    from deepspeed.accelerator import get_accelerator
 
     s = spec.settings
     torch.manual_seed(s.seed)
@@ -52,8 +54,10 @@ def _train(spec: TrainingSpec, rank: int, world: int, reporter: Reporter) -> dic
         model.config.use_cache = False
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     parameters = sum(p.numel() for p in model.parameters())
+    # One fused kernel per step on a GPU (as nanoGPT); ZeRO-Offload steps on the CPU instead.
+    fused = get_accelerator().device_name() == "cuda" and not s.engine.offload_optimizer
     optimizer = torch.optim.AdamW(_parameter_groups(model, s.weight_decay), lr=s.learning_rate,
-                                  betas=(s.beta1, s.beta2))
+                                  betas=(s.beta1, s.beta2), fused=fused)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: learning_rate(
         step, s.learning_rate, s.min_learning_rate, s.warmup_steps, s.max_steps) / s.learning_rate)
     engine, _, _, schedule = deepspeed.initialize(model=model, optimizer=optimizer, lr_scheduler=schedule,
@@ -71,23 +75,29 @@ def _train(spec: TrainingSpec, rank: int, world: int, reporter: Reporter) -> dic
     validation = _fixed_batches(objective.validation, s.micro_batch_size, s.eval_batches, rank, world)
     first_eval = _evaluate(engine, objective, validation, reporter, step) if step == 0 else None
     last_eval = first_eval
-    window = torch.zeros(3, dtype=torch.float64)  # loss sum, micro-batches, tokens
-    run_tokens, run_seconds, window_seconds = 0, 0.0, 0.0
+    # The loss is summed on the device, so a GPU is not made to wait for Python every micro-batch.
+    window_loss = torch.zeros(1, dtype=torch.float64, device=engine.device)
+    window_batches, window_tokens, window_seconds = 0, 0.0, 0.0
+    run_tokens, run_seconds = 0, 0.0
     steps_this_run, last_loss = 0, float("nan")
     while step < s.max_steps:
         engine.train()
         step_started = time.perf_counter()  # throughput excludes evaluation and checkpointing
         for micro_step in range(s.gradient_accumulation_steps):
-            batch = _to(engine.device, objective.train.batch(order.indices(step, micro_step, rank)))
-            loss, _ = objective.loss(engine, batch)
+            batch = objective.train.batch(order.indices(step, micro_step, rank))
+            window_tokens += _input_tokens(batch)
+            loss = objective.loss(engine, _to(engine.device, batch))
             engine.backward(loss)
             engine.step()
-            window += torch.tensor([float(loss.detach()), 1.0, _input_tokens(batch)], dtype=torch.float64)
+            window_loss += loss.detach()
+            window_batches += 1
+        get_accelerator().synchronize()  # time the step's work, not just its launch
         window_seconds += time.perf_counter() - step_started
         step += 1
         steps_this_run += 1
         if step % s.log_every == 0 or step == s.max_steps:
-            totals = _all_reduce_sum(window, engine.device)
+            totals = _all_reduce_sum(torch.cat([window_loss.cpu(), torch.tensor(
+                [window_batches, window_tokens], dtype=torch.float64)]), engine.device)
             run_tokens, run_seconds = run_tokens + int(totals[2]), run_seconds + window_seconds
             tokens_seen += int(totals[2])
             tokens_per_s = totals[2].item() / window_seconds
@@ -95,8 +105,8 @@ def _train(spec: TrainingSpec, rank: int, world: int, reporter: Reporter) -> dic
             reporter.metrics(step, {"loss": last_loss, "lr": schedule.get_last_lr()[0],
                                     "tokens_per_s": tokens_per_s,
                                     "mfu": flops_token * tokens_per_s / (peak * world), "epoch": order.epoch_of(step)})
-            window.zero_()
-            window_seconds = 0.0
+            window_loss.zero_()
+            window_batches, window_tokens, window_seconds = 0, 0.0, 0.0
         if step % s.eval_every == 0 or step == s.max_steps:
             last_eval = _evaluate(engine, objective, validation, reporter, step)
         if step % s.checkpoint_every == 0 or step == s.max_steps:
@@ -190,7 +200,7 @@ def _input_tokens(batch: dict) -> float:
 
 def _peak_flops(device, precision: str, rank: int) -> float:
     """The matmul peak of one rank's device, measured on rank 0 while the others wait."""
-    dtype = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[precision]
+    dtype = precision_dtype(precision)
     value = torch.zeros(1, dtype=torch.float64)
     if rank == 0:
         value[0] = measured_matmul_flops(device, dtype)

@@ -10,12 +10,22 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 
+Precision = Literal["fp32", "bf16", "fp16"]
+
+
+def precision_dtype(precision: Precision):
+    """The torch dtype a precision setting trains in."""
+    import torch
+
+    return {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[precision]
+
+
 class EngineSettings(BaseModel):
     """The DeepSpeed engine and how many processes run it."""
 
     zero_stage: int = Field(
         default=1, ge=0, le=3, description="ZeRO stage: 1 shards optimizer state, 2 also gradients, 3 also parameters.")
-    precision: Literal["fp32", "bf16", "fp16"] = Field(
+    precision: Precision = Field(
         default="fp32", description="fp32 on CPU (no fast bf16 matmuls there); bf16 on GPUs.")
     activation_checkpointing: bool = Field(
         default=False, description="Recompute activations in the backward pass: less memory, ~30% more compute.")

@@ -1,7 +1,7 @@
 """What a run optimizes: its model, its data and its loss. The training loop is the same for all.
 
 Each objective gives the loop: `build_model()`, `train` and `validation` example sets (with
-`__len__` and `batch(indices)`), `loss(model, batch) -> (loss, tokens)`, and
+`__len__` and `batch(indices)`), `loss(model, batch) -> loss` (a scalar tensor), and
 `evaluate(model, batches) -> {name: value}` computed on micro-batches of one rank as sums (the
 loop adds them over ranks) that `summarize(totals, split)` turns into named metrics.
 `evaluates_train_split` asks the loop to also score a fixed sample of training batches at the end

@@ -34,16 +34,15 @@ class CausalLM:
         return LlamaForCausalLM(model_config(self.spec.preset, len(t), self.spec.sequence_length,
                                              t.pad_token_id, t.bos_token_id, t.eos_token_id))
 
-    def loss(self, model, batch: dict) -> tuple[torch.Tensor, int]:
-        output = model(**batch)
-        return output.loss, int((batch["labels"] != IGNORE_INDEX).sum())
+    def loss(self, model, batch: dict) -> torch.Tensor:
+        return model(**batch).loss  # mean over target tokens
 
     @torch.no_grad()
     def evaluate(self, model, batches: list[dict]) -> dict[str, float]:
         loss_sum, tokens = 0.0, 0
         for batch in batches:
-            loss, n = self.loss(model, batch)
-            loss_sum += float(loss) * n
+            n = int((batch["labels"][:, 1:] != IGNORE_INDEX).sum())
+            loss_sum += float(self.loss(model, batch)) * n
             tokens += n
         return {"loss_sum": loss_sum, "tokens": tokens}
 

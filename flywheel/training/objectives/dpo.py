@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from flywheel.training.datasets import IGNORE_INDEX
 from flywheel.training.objectives.examples import read_examples
 from flywheel.training.preference_data import PreferenceExamples, split_pairs
+from flywheel.training.settings import precision_dtype
 from flywheel.training.spec import TrainingSpec
 
 
@@ -27,7 +28,8 @@ def answer_log_probs(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor
     """Sum of log p(label) over each row's answer tokens (labels shifted for next-token prediction)."""
     targets = labels[:, 1:]
     mask = targets != IGNORE_INDEX
-    picked = torch.gather(logits[:, :-1].log_softmax(-1), 2, targets.clamp(min=0).unsqueeze(-1)).squeeze(-1)
+    # In float32: a bf16 log-softmax over the vocabulary is too coarse for the small DPO log ratios.
+    picked = torch.gather(logits[:, :-1].float().log_softmax(-1), 2, targets.clamp(min=0).unsqueeze(-1)).squeeze(-1)
     return (picked * mask).sum(-1)
 
 
@@ -53,7 +55,9 @@ class DirectPreference:
         return model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
 
     def _reference_logits(self, batch: dict) -> torch.Tensor:
-        self.reference.to(batch["input_ids"].device)
+        # The policy's device and dtype (DeepSpeed casts the policy to bf16/fp16): an fp32 reference
+        # against a bf16 policy would start DPO with nonzero log ratios from rounding alone.
+        self.reference.to(device=batch["input_ids"].device, dtype=precision_dtype(self.spec.settings.engine.precision))
         with torch.no_grad():
             return self._forward(self.reference, batch)
 
@@ -61,9 +65,9 @@ class DirectPreference:
         ratios = answer_log_probs(policy_logits, labels) - answer_log_probs(reference_logits, labels)
         return split_pairs(ratios)
 
-    def loss(self, model, batch: dict) -> tuple[torch.Tensor, int]:
+    def loss(self, model, batch: dict) -> torch.Tensor:
         chosen, rejected = self._log_ratios(self._forward(model, batch), self._reference_logits(batch), batch["labels"])
-        return -F.logsigmoid(self.beta * (chosen - rejected)).mean(), int(batch["attention_mask"].sum())
+        return -F.logsigmoid(self.beta * (chosen - rejected)).mean()
 
     @torch.no_grad()
     def evaluate(self, model, batches: list[dict]) -> dict[str, float]:
@@ -77,7 +81,7 @@ class DirectPreference:
             sums["correct"] += float((chosen > rejected).sum())
             sums["pairs"] += len(chosen)
             mask = batch["labels"][:, 1:] != IGNORE_INDEX
-            log_p, log_q = policy[:, :-1].log_softmax(-1), reference[:, :-1].log_softmax(-1)
+            log_p, log_q = policy[:, :-1].float().log_softmax(-1), reference[:, :-1].float().log_softmax(-1)
             sums["kl"] += float(((log_p.exp() * (log_p - log_q)).sum(-1) * mask).sum())
             sums["answer_tokens"] += float(mask.sum())
         return sums

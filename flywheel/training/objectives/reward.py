@@ -45,12 +45,12 @@ class PairwiseReward:
 
     @staticmethod
     def rewards(model, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
-        scores = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits.squeeze(-1)
+        scores = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits.squeeze(-1).float()
         return split_pairs(scores)
 
-    def loss(self, model, batch: dict) -> tuple[torch.Tensor, int]:
+    def loss(self, model, batch: dict) -> torch.Tensor:
         chosen, rejected = self.rewards(model, batch)
-        return -F.logsigmoid(chosen - rejected).mean(), int(batch["attention_mask"].sum())
+        return -F.logsigmoid(chosen - rejected).mean()
 
     @torch.no_grad()
     def evaluate(self, model, batches: list[dict]) -> dict[str, float]:
