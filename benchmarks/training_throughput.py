@@ -4,15 +4,20 @@ Both train the same model (a preset, built from config) on the same packed seque
 same micro-batch, AdamW and learning-rate schedule. The plain loop is nanoGPT's: forward,
 backward, clip, step. The DeepSpeed side is the real `flywheel.training.run` process that assets
 launch (ZeRO-1 by default), so its numbers include everything a run pays per step; evaluation
-and checkpoints are kept out of both timings. Then world size 2 with ZeRO 0/1/2/3: tokens/s and
-rank 0's peak memory (RSS on CPU). MFU is against the matmul peak measured in the same run.
+and checkpoints are kept out of both timings. Then ZeRO 0/1/2/3 on several ranks (2 CPU processes,
+or one per visible GPU): tokens/s and rank 0's peak memory (RSS on CPU, allocated memory on a GPU).
+MFU is against the matmul peak measured in the same run. On CPU both train in fp32; on a GPU in
+bf16 (the plain loop with autocast over fp32 weights, DeepSpeed with bf16 weights and fp32 master
+weights in the optimizer).
 
     .venv/bin/python benchmarks/training_throughput.py [--steps 40] [--preset tiny]
+    python benchmarks/training_throughput.py --device cuda --preset small --micro-batch 32
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -34,7 +39,7 @@ from flywheel.training.launch import launch_command  # noqa: E402
 from flywheel.training.packing import PackingSettings, pack_documents  # noqa: E402
 from flywheel.training.presets import model_config  # noqa: E402
 from flywheel.training.schedule import learning_rate  # noqa: E402
-from flywheel.training.settings import EngineSettings, TrainingSettings  # noqa: E402
+from flywheel.training.settings import EngineSettings, TrainingSettings, precision_dtype  # noqa: E402
 from flywheel.training.spec import TrainingSpec  # noqa: E402
 from flywheel.training.tokenizer import END_OF_TEXT, TokenizerSettings, train_tokenizer  # noqa: E402
 
@@ -50,14 +55,19 @@ def build_corpus(workdir: Path, sequence_length: int) -> tuple[Path, Path]:
     return workdir / "tokenizer", workdir / "corpus"
 
 
-def plain_pytorch(corpus: Path, preset: str, settings: TrainingSettings, sequence_length: int) -> float:
+def plain_pytorch(corpus: Path, preset: str, settings: TrainingSettings, sequence_length: int,
+                  device: torch.device) -> float:
     """Tokens/s of nanoGPT's loop on the same data, model and batch."""
     from transformers import LlamaForCausalLM
 
     torch.manual_seed(settings.seed)
     data = PackedSequences(str(corpus), "train")
-    model = LlamaForCausalLM(model_config(preset, 8192, sequence_length, 1, 0, 0))
-    optimizer = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate, betas=(settings.beta1, settings.beta2))
+    model = LlamaForCausalLM(model_config(preset, 8192, sequence_length, 1, 0, 0)).to(device)
+    precision = settings.engine.precision
+    autocast = (torch.autocast(device.type, dtype=precision_dtype(precision)) if precision != "fp32"
+                else contextlib.nullcontext())
+    optimizer = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate, betas=(settings.beta1, settings.beta2),
+                                  fused=device.type == "cuda")
     order = EpochOrder(len(data), settings.micro_batch_size, 1, 1, settings.seed)
     seconds, tokens = 0.0, 0
     for step in range(settings.max_steps):
@@ -65,13 +75,14 @@ def plain_pytorch(corpus: Path, preset: str, settings: TrainingSettings, sequenc
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, settings.learning_rate, settings.min_learning_rate,
                                         settings.warmup_steps, settings.max_steps)
-        batch = data.batch(order.indices(step, 0, 0))
-        loss = model(**batch).loss
+        batch = {k: v.to(device) for k, v in data.batch(order.indices(step, 0, 0)).items()}
+        with autocast:
+            loss = model(**batch).loss
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), settings.grad_clip)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
-        float(loss)
+        float(loss.detach())  # waits for the step, as the DeepSpeed loop does
         seconds += time.perf_counter() - started
         tokens += batch["input_ids"].numel()
     return tokens / seconds
@@ -96,7 +107,12 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--preset", default="tiny")
     parser.add_argument("--sequence-length", type=int, default=256)
+    parser.add_argument("--micro-batch", type=int, default=8)
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     args = parser.parse_args()
+    device = torch.device(args.device)
+    precision = "bf16" if device.type == "cuda" else "fp32"
+    ranks = torch.cuda.device_count() if device.type == "cuda" else 2
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         tokenizer, corpus = build_corpus(workdir, args.sequence_length)
@@ -104,27 +120,34 @@ def main() -> None:
         def settings(**engine) -> TrainingSettings:
             # One evaluation and one checkpoint, both at the end and outside the timed steps.
             return TrainingSettings(max_steps=args.steps, eval_every=args.steps, checkpoint_every=args.steps,
-                                    log_every=args.steps, eval_batches=1, engine=EngineSettings(**engine))
+                                    log_every=args.steps, eval_batches=1, micro_batch_size=args.micro_batch,
+                                    engine=EngineSettings(precision=precision, **engine))
 
-        peak = measured_matmul_flops(torch.device("cpu"), torch.float32)
-        plain = plain_pytorch(corpus, args.preset, settings(), args.sequence_length)
-        single = deepspeed_run(workdir, "ws1-zero1", tokenizer, corpus, args.preset, settings(), args.sequence_length)
+        def run(name: str, **engine) -> dict:
+            return deepspeed_run(workdir, name, tokenizer, corpus, args.preset, settings(**engine),
+                                 args.sequence_length)
+
+        peak = measured_matmul_flops(device, precision_dtype(precision))
+        plain = plain_pytorch(corpus, args.preset, settings(), args.sequence_length, device)
+        single = run("ws1-zero1")
         config = model_config(args.preset, 8192, args.sequence_length, 1, 0, 0)
         per_token = flops_per_token(single["parameters"], config.num_hidden_layers, config.hidden_size,
                                     args.sequence_length)
-        print(f"model: preset {args.preset}, {single['parameters'] / 1e6:.2f}M parameters, micro-batch 8 x "
-              f"{args.sequence_length} tokens, {args.steps} steps, fp32 on CPU; matmul peak {peak / 1e9:.1f} GFLOP/s")
-        print(f"plain PyTorch loop         {plain:8.0f} tokens/s  MFU {per_token * plain / peak:6.1%}")
-        print(f"DeepSpeed ZeRO-1, 1 rank   {single['tokens_per_s']:8.0f} tokens/s  MFU "
+        print(f"model: preset {args.preset}, {single['parameters'] / 1e6:.2f}M parameters, micro-batch "
+              f"{args.micro_batch} x {args.sequence_length} tokens, {args.steps} steps, {precision} on "
+              f"{torch.cuda.get_device_name() if device.type == 'cuda' else 'CPU'}; "
+              f"matmul peak {peak / 1e12:.3g} TFLOP/s")
+        print(f"plain PyTorch loop         {plain:9.0f} tokens/s  MFU {per_token * plain / peak:6.1%}")
+        print(f"DeepSpeed ZeRO-1, 1 rank   {single['tokens_per_s']:9.0f} tokens/s  MFU "
               f"{single['mfu']:6.1%}  overhead {1 - single['tokens_per_s'] / plain:+.1%} "
               f"(target <= 15%)")
+        memory = "allocated" if device.type == "cuda" else "RSS"
         for stage in (0, 1, 2, 3):
-            summary = deepspeed_run(workdir, f"ws2-zero{stage}", tokenizer, corpus, args.preset,
-                                    settings(world_size=2, zero_stage=stage), args.sequence_length)
+            summary = run(f"zero{stage}-{ranks}-ranks", world_size=ranks, zero_stage=stage)
             # MFU as the run reports it: against each rank's own measured peak (on a CPU the ranks
             # split the cores, so each rank's peak is its share of the machine's).
-            print(f"DeepSpeed ZeRO-{stage}, 2 ranks  {summary['tokens_per_s']:8.0f} tokens/s  MFU "
-                  f"{summary['mfu']:6.1%}  rank-0 peak RSS "
+            print(f"DeepSpeed ZeRO-{stage}, {ranks} rank{'s' if ranks > 1 else ' '}  "
+                  f"{summary['tokens_per_s']:9.0f} tokens/s  MFU {summary['mfu']:6.1%}  rank-0 peak {memory} "
                   f"{summary['peak_memory_mb_rank0']:.0f} MB  ({summary['tokens_per_s'] / plain:.2f}x plain)")
 
 
