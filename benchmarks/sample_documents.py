@@ -7,11 +7,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from flywheel.bundled import SAMPLE_CRAWL_DIR
 from flywheel.crawl.documents import IngestLimits
 from flywheel.crawl.ingest import ingest_batch
 from flywheel.landing import LandingZone
 
-SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "crawl" / "sample-0001"
+SAMPLE = SAMPLE_CRAWL_DIR / "sample-0001"
 
 
 def sample_documents(workdir: Path) -> pa.Table:

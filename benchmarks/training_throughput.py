@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch  # noqa: E402
 
-from flywheel.home import REPO_ROOT  # noqa: E402
+from flywheel.bundled import REFERENCE_PROSE  # noqa: E402
 from flywheel.training.datasets import EpochOrder, PackedSequences  # noqa: E402
 from flywheel.training.export import SUMMARY  # noqa: E402
 from flywheel.training.flops import flops_per_token, measured_matmul_flops  # noqa: E402
@@ -43,11 +43,9 @@ from flywheel.training.settings import EngineSettings, TrainingSettings, precisi
 from flywheel.training.spec import TrainingSpec  # noqa: E402
 from flywheel.training.tokenizer import END_OF_TEXT, TokenizerSettings, train_tokenizer  # noqa: E402
 
-REFERENCE = REPO_ROOT / "sample_data" / "reference" / "documentation-prose.jsonl.gz"
-
 
 def build_corpus(workdir: Path, sequence_length: int) -> tuple[Path, Path]:
-    with gzip.open(REFERENCE, "rt", encoding="utf-8") as handle:
+    with gzip.open(REFERENCE_PROSE, "rt", encoding="utf-8") as handle:
         docs = [(row["id"], row["text"]) for row in map(json.loads, handle)]
     tokenizer = train_tokenizer((text for _, text in docs), TokenizerSettings(), workdir / "tokenizer")
     pack_documents(docs, str(workdir / "tokenizer" / "tokenizer.json"), tokenizer.convert_tokens_to_ids(END_OF_TEXT),

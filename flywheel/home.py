@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-INFRA_DIR = REPO_ROOT / "infra"
+from flywheel.bundled import DAGSTER_YAML_TEMPLATE
 
 
 @dataclass(frozen=True)
@@ -50,12 +49,12 @@ class FlywheelHome:
         return self.root / "dagster"
 
     def ensure(self) -> FlywheelHome:
-        """Create the folders and the Dagster instance config (from `infra/dagster.yaml.template`)."""
+        """Create the folders and the Dagster instance config (from the bundled `dagster.yaml.template`)."""
         for path in (self.landing / "crawl", self.landing / "feedback", self.landing / "instructions",
                      self.lake, self.models, self.checkpoints, self.dagster_home):
             path.mkdir(parents=True, exist_ok=True)
         config = self.dagster_home / "dagster.yaml"
-        template = Template((INFRA_DIR / "dagster.yaml.template").read_text())
+        template = Template(DAGSTER_YAML_TEMPLATE.read_text())
         rendered = template.substitute(dagster_home=str(self.dagster_home))
         if not config.exists() or config.read_text() != rendered:
             tmp = config.with_suffix(".yaml.tmp")

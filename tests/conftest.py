@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from flywheel.bundled import SAMPLE_CRAWL_DIR
 from flywheel.home import FlywheelHome
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_BATCH_DIR = REPO_ROOT / "sample_data" / "crawl" / "sample-0001"
+SAMPLE_BATCH_DIR = SAMPLE_CRAWL_DIR / "sample-0001"
 
 
 @pytest.fixture

@@ -13,10 +13,8 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from flywheel.home import REPO_ROOT
-from flywheel.training.instructions import BUNDLED_INSTRUCTIONS
+from flywheel.bundled import BUNDLED_INSTRUCTIONS, SPAM_HOLDOUT
 
-SPAM_SOURCE = REPO_ROOT / "sample_data" / "reference" / "spamassassin-holdout.jsonl.gz"
 DEGRADATIONS = ("off_topic", "truncated", "shuffled", "repetitive", "spam")
 RATING_SHARE = 0.25  # of events that come as a +1/-1 rating pair instead of a comparison
 PII_SHARE = 0.08  # of prompts where the user typed contact details (scrubbed at ingestion)
@@ -24,7 +22,7 @@ _CONTACTS = ("reach me at {name}@example.com", "my number is +1 (555) 01{n:02d}-
              "I'm on 203.0.113.{n}", "card 4111 1111 1111 1111 was charged")
 
 
-def load_sources(instructions: Path = BUNDLED_INSTRUCTIONS, spam: Path = SPAM_SOURCE) -> tuple[list[dict], list[str]]:
+def load_sources(instructions: Path = BUNDLED_INSTRUCTIONS, spam: Path = SPAM_HOLDOUT) -> tuple[list[dict], list[str]]:
     """(prompt/response pairs, spam texts) from the bundled files."""
     pairs = [json.loads(line) for line in instructions.read_text(encoding="utf-8").splitlines() if line.strip()]
     with gzip.open(spam, "rt", encoding="utf-8") as handle:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+from flywheel.bundled import LANGUAGE_ID_MODEL
 from flywheel.fasttext_model import load_model
 from flywheel.filtering.base import Drop, FilterDoc, StepSettings
-from flywheel.home import INFRA_DIR
-
-DEFAULT_MODEL = INFRA_DIR / "filters" / "lid.176.ftz"
 
 
 class LanguageSettings(StepSettings):
-    model_file: str = str(DEFAULT_MODEL)
+    model_file: str = str(LANGUAGE_ID_MODEL)
     languages: list[str] = ["en"]  # ISO 639 codes as lid.176 labels them; empty keeps all
     min_score: float = 0.65
 

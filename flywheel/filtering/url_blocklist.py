@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flywheel.bundled import URL_BLOCKLIST
 from flywheel.filtering.base import Drop, FilterDoc, StepSettings
-
-DEFAULT_BLOCKLIST = Path(__file__).resolve().parents[2] / "infra" / "filters" / "url_blocklist.txt"
 
 
 class UrlBlocklistSettings(StepSettings):
-    blocklist_file: str | None = str(DEFAULT_BLOCKLIST)
+    blocklist_file: str | None = str(URL_BLOCKLIST)
     extra_blocked_domains: list[str] = []
 
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, model_validator
 
-from flywheel.home import REPO_ROOT
-
-DEFAULT_REFERENCE = str(REPO_ROOT / "sample_data" / "reference" / "documentation-prose.jsonl.gz")
-DEFAULT_EXTERNAL_CHECK = str(REPO_ROOT / "sample_data" / "reference" / "spamassassin-holdout.jsonl.gz")
+from flywheel.bundled import REFERENCE_PROSE, SPAM_HOLDOUT
 
 
 class FastTextParams(BaseModel):
@@ -28,7 +25,7 @@ class FastTextParams(BaseModel):
 
 
 class ClassifierSettings(BaseModel):
-    reference_path: str = Field(default=DEFAULT_REFERENCE,
+    reference_path: str = Field(default=str(REFERENCE_PROSE),
                                 description="JSONL(.gz) of high-quality documents (`text`, `id`): the positives.")
     negative_documents: int = Field(default=20_000, ge=10,
                                     description="Documents sampled from filtered_docs as negatives.")
@@ -45,7 +42,7 @@ class ClassifierSettings(BaseModel):
     min_score: float | None = Field(default=None, ge=0.0, le=1.0,
                                     description="A fixed keep threshold instead of keep_top_fraction.")
     external_check_path: str | None = Field(
-        default=DEFAULT_EXTERNAL_CHECK,
+        default=str(SPAM_HOLDOUT),
         description="JSONL(.gz) with `text` and `label` (ham/spam) never used in training: ROC-AUC reported.")
     fasttext: FastTextParams = FastTextParams()
     sample_seed: int = 0

@@ -15,10 +15,8 @@ from pathlib import Path
 
 import fsspec
 
-from flywheel.home import REPO_ROOT
 from flywheel.stable_hash import in_validation
 
-BUNDLED_INSTRUCTIONS = REPO_ROOT / "sample_data" / "instructions" / "python-docs.jsonl"
 MAX_CHARS = 20_000
 
 

@@ -1,4 +1,4 @@
-"""Build the bundled feedback sample `sample_data/feedback/feedback-sample.jsonl`.
+"""Build the bundled feedback sample `flywheel/bundled/sample/feedback/feedback-sample.jsonl`.
 
     .venv/bin/python infra/sample_data/build_feedback.py
 
@@ -18,11 +18,12 @@ from pathlib import Path
 
 from flywheel.feedback.simulate import simulate_events
 
-OUT = Path("sample_data/feedback/feedback-sample.jsonl")
+OUT = Path("flywheel/bundled/sample/feedback/feedback-sample.jsonl")
 EVENTS = 800
 
 INVALID_LINES = [
-    '{"event_id": "sample-bad-1", "ts": "2026-11-01T01:00:00Z", "prompt": "What is a tuple?", "chosen": "An immutable sequence."',
+    '{"event_id": "sample-bad-1", "ts": "2026-11-01T01:00:00Z", "prompt": "What is a tuple?", '
+    '"chosen": "An immutable sequence."',
     json.dumps({"event_id": "sample-bad-2", "ts": "2026-11-01T01:00:01Z", "prompt": "What is a list?",
                 "chosen": "A mutable sequence."}),
     json.dumps({"event_id": "sample-bad-3", "ts": "2026-11-01T01:00:02Z", "prompt": "What is a set?",

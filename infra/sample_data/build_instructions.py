@@ -8,7 +8,7 @@ documentation sources installed by Debian's `python3.11-doc` (PSF licence):
     apt-get install python3.11-doc
     .venv/bin/python infra/sample_data/build_instructions.py
 
-Writes `sample_data/instructions/python-docs.jsonl` (`prompt`, `response`, `source`). Prompts are
+Writes `flywheel/bundled/sample/instructions/python-docs.jsonl` (`prompt`, `response`, `source`). Prompts are
 templated; responses are the documentation's sentences with reStructuredText markup removed.
 Deterministic: the same inputs give a byte-identical file.
 """
@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 SOURCES = Path("/usr/share/doc/python3.11/html/_sources")
-OUT = Path("sample_data/instructions/python-docs.jsonl")
+OUT = Path("flywheel/bundled/sample/instructions/python-docs.jsonl")
 DOCS_URL = "https://docs.python.org/3.11"
 MAX_WORDS = 120
 GLOSSARY_PROMPTS = ("What does \"{term}\" mean in Python?", "Explain the Python term \"{term}\".",

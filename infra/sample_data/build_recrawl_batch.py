@@ -37,7 +37,7 @@ def _revised(html: bytes) -> bytes:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=Path("sample_data/crawl/sample-0002"))
+    parser.add_argument("--out", type=Path, default=Path("flywheel/bundled/sample/crawl/sample-0002"))
     args = parser.parse_args()
     pages = sorted(p for p in PYTHON_DOCS.rglob("*.html") if "_static" not in p.parts)
     recrawled = pages[::3][::2]  # in sample-0001 (which took every 3rd page)

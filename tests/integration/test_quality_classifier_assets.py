@@ -7,11 +7,11 @@ import pytest
 from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
 from dagster._core.loader import LoadingContextForTest
 
+from flywheel.bundled import REFERENCE_PROSE, SPAM_HOLDOUT
 from flywheel.fasttext_model import load_model
 from flywheel.quality_classifier.examples import is_heldout, read_jsonl_documents
 from flywheel.quality_classifier.metrics import roc_auc
 from flywheel.quality_classifier.model import hq_scores
-from flywheel.quality_classifier.settings import DEFAULT_EXTERNAL_CHECK, DEFAULT_REFERENCE
 from tests.integration.conftest import SAMPLE_BATCH, materialization_metadata
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -64,8 +64,8 @@ def test_classifier_is_evaluated_versioned_and_stored(trained):
     # Held-out reference text against spam the model never saw: far better than chance (0.5),
     # although only ~35 of the ~90 crawl documents it learnt from are spam (0.85 measured).
     model = load_model(f"{metadata['path']}/model.bin")
-    reference = [d["text"] for d in read_jsonl_documents(DEFAULT_REFERENCE) if is_heldout(d["id"], 0.2)]
-    spam = [d["text"] for d in read_jsonl_documents(DEFAULT_EXTERNAL_CHECK) if d["label"] == "spam"]
+    reference = [d["text"] for d in read_jsonl_documents(str(REFERENCE_PROSE)) if is_heldout(d["id"], 0.2)]
+    spam = [d["text"] for d in read_jsonl_documents(str(SPAM_HOLDOUT)) if d["label"] == "spam"]
     labels = np.r_[np.ones(len(reference), bool), np.zeros(len(spam), bool)]
     assert roc_auc(labels, np.r_[hq_scores(model, reference), hq_scores(model, spam)]) >= 0.8
 

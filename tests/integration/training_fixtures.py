@@ -10,10 +10,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flywheel.home import REPO_ROOT, FlywheelHome
+from flywheel.bundled import REFERENCE_PROSE as REFERENCE
+from flywheel.home import FlywheelHome
 from orchestration.resources import StorageResource
-
-REFERENCE = REPO_ROOT / "sample_data" / "reference" / "documentation-prose.jsonl.gz"
 
 # Small enough for CPU tests, long enough for the loss to fall clearly.
 PRETRAIN_CONFIG = {"max_steps": 30, "warmup_steps": 3, "eval_every": 10, "checkpoint_every": 10,

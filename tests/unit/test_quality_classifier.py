@@ -6,14 +6,22 @@ import json
 import numpy as np
 import pytest
 
-from flywheel.versioned_store import VersionedStore
+from flywheel.bundled import SPAM_HOLDOUT
 from flywheel.quality_classifier import metrics
 from flywheel.quality_classifier.examples import (
-    CRAWL_LABEL, HQ_LABEL, Document, is_heldout, read_jsonl_documents, sample_ids, write_training_file)
+    CRAWL_LABEL,
+    HQ_LABEL,
+    Document,
+    is_heldout,
+    read_jsonl_documents,
+    sample_ids,
+    write_training_file,
+)
 from flywheel.quality_classifier.model import hq_scores
-from flywheel.quality_classifier.settings import DEFAULT_EXTERNAL_CHECK, ClassifierSettings
+from flywheel.quality_classifier.settings import ClassifierSettings
 from flywheel.quality_classifier.text import fasttext_line, passages
 from flywheel.quality_classifier.training import MODEL_FILE, train_classifier
+from flywheel.versioned_store import VersionedStore
 
 
 def test_fasttext_line_is_one_lowercase_line_with_punctuation_split_off():
@@ -95,7 +103,7 @@ def test_model_store_publishes_versions_once_and_points_at_the_current_one(tmp_p
 def test_classifier_separates_held_out_reference_text_from_spam(tmp_path):
     """Trained on the bundled reference prose against real spam e-mails, it ranks held-out
     reference documents far above spam it never saw."""
-    mails = list(read_jsonl_documents(DEFAULT_EXTERNAL_CHECK))
+    mails = list(read_jsonl_documents(str(SPAM_HOLDOUT)))
     spam = [Document(m["id"], m["text"]) for m in mails if m["label"] == "spam"]
     train_spam, unseen_spam = spam[::2], spam[1::2]
     settings = ClassifierSettings(external_check_path=None)

@@ -1,0 +1,26 @@
+"""Files Flywheel ships inside the package, found through the package (not the repository root),
+so a non-editable install (`pip install .`) runs the same as a checkout.
+
+    filters/                  the URL blocklist and fastText's lid.176 language-id model
+    dagster.yaml.template     the local Dagster instance written into FLYWHEEL_HOME
+    sample/                   the demo's crawl batches and feedback, the bundled SFT instructions
+                              and the quality classifier's reference sets (licences in LICENSES.md)
+"""
+
+from importlib.resources import files
+from pathlib import Path
+
+# The package is installed as plain files (setuptools copies package data), never zipped, so its
+# folder is a real path that fastText, Spark and pyarrow can open.
+BUNDLED_DIR = Path(str(files(__name__)))
+
+LANGUAGE_ID_MODEL = BUNDLED_DIR / "filters" / "lid.176.ftz"
+URL_BLOCKLIST = BUNDLED_DIR / "filters" / "url_blocklist.txt"
+DAGSTER_YAML_TEMPLATE = BUNDLED_DIR / "dagster.yaml.template"
+
+SAMPLE_DIR = BUNDLED_DIR / "sample"
+SAMPLE_CRAWL_DIR = SAMPLE_DIR / "crawl"
+SAMPLE_FEEDBACK = SAMPLE_DIR / "feedback" / "feedback-sample.jsonl"
+BUNDLED_INSTRUCTIONS = SAMPLE_DIR / "instructions" / "python-docs.jsonl"
+REFERENCE_PROSE = SAMPLE_DIR / "reference" / "documentation-prose.jsonl.gz"
+SPAM_HOLDOUT = SAMPLE_DIR / "reference" / "spamassassin-holdout.jsonl.gz"
