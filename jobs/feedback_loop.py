@@ -3,9 +3,11 @@ and align the SFT model with DPO."""
 
 import dagster as dg
 
+from flywheel.datasets import FEEDBACK_EVENTS
+
 feedback_loop_job = dg.define_asset_job(
     name="feedback_loop",
-    selection=dg.AssetSelection.assets("feedback_events").downstream(),
+    selection=dg.AssetSelection.assets(FEEDBACK_EVENTS).downstream(),
     description="Ingest new feedback from landing/feedback/, rebuild reward_data, retrain reward_model and "
                 "aligned_model. Unchanged pairs reuse the existing model versions.",
 )

@@ -2,8 +2,10 @@
 
 import dagster as dg
 
+from flywheel.datasets import QUALITY_CLASSIFIER
+
 quality_classifier_job = dg.define_asset_job(
     name="quality_classifier_job",
-    selection=dg.AssetSelection.assets("quality_classifier"),
+    selection=dg.AssetSelection.assets(QUALITY_CLASSIFIER),
     description="Train the fastText quality classifier; a new version makes the scored batches stale.",
 )

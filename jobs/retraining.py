@@ -4,9 +4,11 @@ import os
 
 import dagster as dg
 
+from flywheel.datasets import PRETRAINED_MODEL, PRETRAINING_CORPUS, SFT_MODEL, TOKENIZER
+
 retraining_job = dg.define_asset_job(
     name="retraining",
-    selection=dg.AssetSelection.assets("tokenizer", "pretraining_corpus", "pretrained_model", "sft_model"),
+    selection=dg.AssetSelection.assets(TOKENIZER, PRETRAINING_CORPUS, PRETRAINED_MODEL, SFT_MODEL),
     description="Refresh the tokenizer and pretraining corpus from every curated batch, then pretrain "
                 "and fine-tune. Unchanged inputs and settings reuse the existing versions.",
 )

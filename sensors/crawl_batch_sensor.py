@@ -4,6 +4,7 @@ import json
 
 import dagster as dg
 
+from flywheel.datasets import RAW_CRAWL
 from jobs.curation import curation_job
 from orchestration.partitions import crawl_batch_partitions
 from orchestration.resources import StorageResource
@@ -31,7 +32,7 @@ def crawl_batch_sensor(context: dg.SensorEvaluationContext, storage: StorageReso
     registered = set(context.instance.get_dynamic_partitions(crawl_batch_partitions.name))
     to_register = [b for b in new_batches if b not in registered]
     # Batches curated from the CLI (`flywheel curate`) before the sensor saw them are not rerun.
-    curated = context.instance.get_materialized_partitions(dg.AssetKey("raw_crawl")) if registered else set()
+    curated = context.instance.get_materialized_partitions(dg.AssetKey(RAW_CRAWL)) if registered else set()
     to_run = [b for b in new_batches if b not in curated]
     context.log.info(f"New crawl batches: {to_run} (already curated: {sorted(set(new_batches) - set(to_run))})")
     return dg.SensorResult(

@@ -16,12 +16,6 @@ from flywheel.dedup.normalize import normalize_text, words_of_normalized
 from flywheel.dedup.settings import DedupSettings
 from flywheel.dedup.shingles import word_shingle_hashes
 
-SIGNATURE_FIELDS = [
-    pa.field("exact_hash", pa.int64()),
-    pa.field("signature", pa.list_(pa.int64())),
-    pa.field("band_keys", pa.list_(pa.int64())),
-]
-
 
 def _same(value):
     return value

@@ -32,11 +32,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
 
+from flywheel.datasets import FEEDBACK_EVENTS, FEEDBACK_EVENTS_REJECTED
 from flywheel.feedback.events import EVENT_SCHEMA, TEXT_FIELDS, InvalidEvent, parse_event
 from flywheel.feedback.pii import scrub
 from flywheel.lake import Lake
 
-EVENTS, REJECTED = "feedback_events", "feedback_events_rejected"
 LEDGER = "files.json"
 MAX_LINE_BYTES = 1_000_000
 EXCERPT_CHARS = 200
@@ -81,22 +81,24 @@ class FeedbackLog:
 
     def ingest_ids(self) -> list[str]:
         """Committed ingestions, oldest first (ids sort by time)."""
-        return self.lake.partitions(EVENTS)
+        return self.lake.partitions(FEEDBACK_EVENTS)
 
     def ledger(self) -> list[dict]:
         rows = []
         for ingest_id in self.ingest_ids():
-            with self.lake.fs.open(posixpath.join(self.lake.partition_path(EVENTS, ingest_id), LEDGER)) as handle:
+            ledger = posixpath.join(self.lake.partition_path(FEEDBACK_EVENTS, ingest_id), LEDGER)
+            with self.lake.fs.open(ledger) as handle:
                 rows += json.load(handle)
         return rows
 
     def events(self, columns: list[str] | None = None) -> pa.Table:
-        tables = [self.lake.read_partition(EVENTS, i, columns) for i in self.ingest_ids()]
+        tables = [self.lake.read_partition(FEEDBACK_EVENTS, i, columns) for i in self.ingest_ids()]
         return pa.concat_tables(tables) if tables else EVENT_SCHEMA.empty_table().select(columns or EVENT_SCHEMA.names)
 
     def rejects(self) -> pa.Table:
         committed = set(self.ingest_ids())
-        tables = [self.lake.read_partition(REJECTED, i) for i in self.lake.partitions(REJECTED) if i in committed]
+        tables = [self.lake.read_partition(FEEDBACK_EVENTS_REJECTED, i)
+                  for i in self.lake.partitions(FEEDBACK_EVENTS_REJECTED) if i in committed]
         return pa.concat_tables(tables) if tables else REJECT_SCHEMA.empty_table()
 
     def ingest(self, files: list[FeedbackFile], read: Callable[[str], bytes] | None = None) -> IngestReport:
@@ -106,7 +108,8 @@ class FeedbackLog:
             known_files = {row["sha256"] for row in self.ledger()}
             known_ids = set(self.events(["event_id"]).column("event_id").to_pylist())
             rejects = self.rejects()
-            known_rejects = set(zip(rejects.column("source_file").to_pylist(), rejects.column("line_sha256").to_pylist()))
+            known_rejects = set(zip(rejects.column("source_file").to_pylist(),
+                                    rejects.column("line_sha256").to_pylist()))
             report = IngestReport(ingest_id=f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}")
             events, reject_rows = [], []
             for file in files:
@@ -126,7 +129,8 @@ class FeedbackLog:
                         key = (file.name, hashlib.sha256(raw).hexdigest())
                         if key not in known_rejects:
                             known_rejects.add(key)
-                            reject_rows.append(_reject_row(file.name, number, str(error), raw, key[1], report.ingest_id))
+                            reject_rows.append(
+                                _reject_row(file.name, number, str(error), raw, key[1], report.ingest_id))
                         stats["rejected"] += 1
                         continue
                     if event["event_id"] in known_ids:
@@ -149,8 +153,10 @@ class FeedbackLog:
                 return report
             report.events, report.rejects = len(events), reject_rows
             if reject_rows:
-                self._publish(REJECTED, report.ingest_id, {"rejected.parquet": pa.Table.from_pylist(reject_rows, REJECT_SCHEMA)})
-            self._publish(EVENTS, report.ingest_id, {"events.parquet": pa.Table.from_pylist(events, EVENT_SCHEMA)},
+                self._publish(FEEDBACK_EVENTS_REJECTED, report.ingest_id,
+                              {"rejected.parquet": pa.Table.from_pylist(reject_rows, REJECT_SCHEMA)})
+            self._publish(FEEDBACK_EVENTS, report.ingest_id,
+                          {"events.parquet": pa.Table.from_pylist(events, EVENT_SCHEMA)},
                           ledger=report.files_read)
             return report
 
@@ -167,9 +173,9 @@ class FeedbackLog:
 
     def _remove_uncommitted_rejects(self) -> None:
         committed = set(self.ingest_ids())
-        for ingest_id in self.lake.partitions(REJECTED):
+        for ingest_id in self.lake.partitions(FEEDBACK_EVENTS_REJECTED):
             if ingest_id not in committed:
-                self.lake.fs.rm(self.lake.partition_path(REJECTED, ingest_id), recursive=True)
+                self.lake.fs.rm(self.lake.partition_path(FEEDBACK_EVENTS_REJECTED, ingest_id), recursive=True)
 
     @contextlib.contextmanager
     def _exclusive(self) -> Iterator[None]:
@@ -178,7 +184,7 @@ class FeedbackLog:
             return
         lock_dir = posixpath.join(self.lake.root, ".locks")
         self.lake.fs.makedirs(lock_dir, exist_ok=True)
-        with open(posixpath.join(lock_dir, f"{EVENTS}.lock"), "w") as handle:
+        with open(posixpath.join(lock_dir, f"{FEEDBACK_EVENTS}.lock"), "w") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield

@@ -5,7 +5,9 @@ import threading
 
 import pytest
 
-from flywheel.feedback.ingest import EVENTS, REJECTED, FeedbackLog
+from flywheel.datasets import FEEDBACK_EVENTS as EVENTS
+from flywheel.datasets import FEEDBACK_EVENTS_REJECTED as REJECTED
+from flywheel.feedback.ingest import FeedbackLog
 from flywheel.lake import Lake
 from flywheel.landing import LandingZone
 

@@ -1,0 +1,35 @@
+"""The name of every dataset and model Flywheel keeps, defined once.
+
+Each name is at the same time the Dagster asset key, the lake folder (`lake/<name>/...`) or the
+model-store folder (`models/<name>/...`), so code imports these constants instead of spelling
+the strings.
+"""
+
+# Curation, one partition per crawl batch.
+RAW_CRAWL = "raw_crawl"
+RAW_CRAWL_REJECTED = "raw_crawl_rejected"
+FILTERED_DOCS = "filtered_docs"
+FILTERED_DOCS_REJECTED = "filtered_docs_rejected"
+DEDUPLICATED_DOCS = "deduplicated_docs"
+DEDUP_CLUSTERS = "dedup_clusters"
+MINHASH_INDEX = "minhash_index"
+QUALITY_SCORED_DOCS = "quality_scored_docs"
+QUALITY_SCORED_DOCS_REJECTED = "quality_scored_docs_rejected"
+QUALITY_CLASSIFIER = "quality_classifier"
+
+# Curated datasets in pipeline order, each with the dataset whose rows it keeps a share of.
+CURATED_FROM = {FILTERED_DOCS: RAW_CRAWL, DEDUPLICATED_DOCS: FILTERED_DOCS, QUALITY_SCORED_DOCS: DEDUPLICATED_DOCS}
+CURATION_DATASETS = (RAW_CRAWL, *CURATED_FROM)
+
+# Training.
+TOKENIZER = "tokenizer"
+PRETRAINING_CORPUS = "pretraining_corpus"
+PRETRAINED_MODEL = "pretrained_model"
+SFT_MODEL = "sft_model"
+
+# Feedback and alignment.
+FEEDBACK_EVENTS = "feedback_events"
+FEEDBACK_EVENTS_REJECTED = "feedback_events_rejected"
+REWARD_DATA = "reward_data"
+REWARD_MODEL = "reward_model"
+ALIGNED_MODEL = "aligned_model"
