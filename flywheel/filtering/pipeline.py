@@ -6,18 +6,25 @@ columns to each row, so kept and dropped rows leave the worker together and noth
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import pyarrow as pa
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, create_model
 
-from flywheel.filtering.base import Drop, FilterDoc, FilterStep
+from flywheel.filtering.base import Drop, FilterDoc, FilterStep, StepSettings
 from flywheel.filtering.c4 import C4, C4Settings
 from flywheel.filtering.fineweb import FineWeb, FineWebSettings
 from flywheel.filtering.gopher_quality import GopherQuality, GopherQualitySettings
 from flywheel.filtering.gopher_repetition import GopherRepetition, GopherRepetitionSettings
 from flywheel.filtering.language_id import LanguageId, LanguageSettings
 from flywheel.filtering.url_blocklist import UrlBlocklist, UrlBlocklistSettings
+
+# Stored beside a filtered partition's Parquet files: the settings it was filtered with. Spark and
+# pyarrow skip files whose names start with `_` when they read the folder.
+SETTINGS_FILE = "_filter_settings.json"
 
 VERDICT_FIELDS = [
     pa.field("language", pa.string()),
@@ -30,25 +37,44 @@ VERDICT_FIELDS = [
 ]
 
 
-class FilterSettings(BaseModel):
-    """All filter steps with their defaults (ANCHORS / datatrove / FineWeb)."""
+@dataclass(frozen=True)
+class RegisteredStep:
+    """One filter step: its name (the config key and the `<step>.` prefix of its drop reasons),
+    its settings class and the step built from those settings."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    url_blocklist: UrlBlocklistSettings = UrlBlocklistSettings()
-    language: LanguageSettings = LanguageSettings()
-    gopher_repetition: GopherRepetitionSettings = GopherRepetitionSettings()
-    gopher_quality: GopherQualitySettings = GopherQualitySettings()
-    c4: C4Settings = C4Settings()
-    fineweb: FineWebSettings = FineWebSettings()
+    name: str
+    settings: type[StepSettings]
+    step: Callable[[Any], FilterStep]
 
 
-def build_steps(settings: FilterSettings) -> list[FilterStep]:
-    candidates = [
-        (settings.url_blocklist, UrlBlocklist), (settings.language, LanguageId),
-        (settings.gopher_repetition, GopherRepetition), (settings.gopher_quality, GopherQuality),
-        (settings.c4, C4), (settings.fineweb, FineWeb),
-    ]
-    return [step(step_settings) for step_settings, step in candidates if step_settings.enabled]
+# The cascade, in FineWeb's order. Everything else — `FilterSettings`, the step list, the Dagster
+# config of `filtered_docs` and the order of its drop table — is derived from this tuple, so a new
+# filter is its own module plus one line here.
+STEPS: tuple[RegisteredStep, ...] = (
+    RegisteredStep("url_blocklist", UrlBlocklistSettings, UrlBlocklist),
+    RegisteredStep("language", LanguageSettings, LanguageId),
+    RegisteredStep("gopher_repetition", GopherRepetitionSettings, GopherRepetition),
+    RegisteredStep("gopher_quality", GopherQualitySettings, GopherQuality),
+    RegisteredStep("c4", C4Settings, C4),
+    RegisteredStep("fineweb", FineWebSettings, FineWeb),
+)
+STEP_NAMES = tuple(entry.name for entry in STEPS)
+
+FilterSettings = create_model(
+    "FilterSettings", __config__=ConfigDict(frozen=True, extra="forbid"),
+    __doc__="All filter steps with their defaults (ANCHORS / datatrove / FineWeb), one field per step.",
+    **{entry.name: (entry.settings, entry.settings()) for entry in STEPS})
+
+
+def build_steps(settings: BaseModel) -> list[FilterStep]:
+    """The enabled steps of `settings` (a `FilterSettings`), in cascade order."""
+    return [entry.step(getattr(settings, entry.name)) for entry in STEPS if getattr(settings, entry.name).enabled]
+
+
+def step_order(rule: str) -> int:
+    """Position of a drop reason's step (`<step>.<rule>`) in the cascade; unknown steps last."""
+    step = rule.split(".", 1)[0]
+    return STEP_NAMES.index(step) if step in STEP_NAMES else len(STEP_NAMES)
 
 
 @cache

@@ -3,7 +3,7 @@
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from assets.data.quality_checks import _load
+from assets.data.curation_checks import _load
 from flywheel.home import FlywheelHome
 from orchestration.resources import StorageResource
 
