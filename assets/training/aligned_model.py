@@ -2,13 +2,10 @@
 
 import dagster as dg
 
-from assets.data.reward_data import REWARD_DATA
-from assets.training.config import DpoConfig
-from assets.training.preference_training import train_on_preferences
-from assets.training.sft_model import SFT_MODEL
+from flywheel.datasets import ALIGNED_MODEL, REWARD_DATA, SFT_MODEL
 from orchestration.resources import StorageResource
-
-ALIGNED_MODEL = "aligned_model"
+from orchestration.training.config import DpoConfig
+from orchestration.training.preference import train_on_preferences
 
 
 @dg.asset(key=ALIGNED_MODEL, group_name="alignment", kinds={"deepspeed", "pytorch"},
@@ -21,4 +18,4 @@ def aligned_model(context: dg.AssetExecutionContext, config: DpoConfig, storage:
     Metadata on held-out pairs: `rewards/chosen`, `rewards/rejected`, `rewards/margins`,
     `rewards/accuracies` (before and after) and `kl_to_reference` per answer token."""
     return train_on_preferences(context, storage, pipes_subprocess_client, ALIGNED_MODEL, "dpo", config,
-                                dpo_beta=config.beta)
+                                options={"beta": config.beta})

@@ -2,16 +2,13 @@
 
 import dagster as dg
 
-from assets.training.config import PretrainingConfig
-from assets.training.inputs import current_or_fail
-from assets.training.pretraining_corpus import PRETRAINING_CORPUS
-from assets.training.tokenizer import TOKENIZER
-from assets.training.training_run import TrainingRequest, train_model
+from flywheel.datasets import PRETRAINED_MODEL, PRETRAINING_CORPUS, TOKENIZER
 from flywheel.training.settings import TrainingSettings
+from orchestration.inputs import current_or_fail
 from orchestration.resources import StorageResource
 from orchestration.settings import settings_of
-
-PRETRAINED_MODEL = "pretrained_model"
+from orchestration.training.config import PretrainingConfig
+from orchestration.training.run import TrainingRequest, train_model
 
 
 @dg.asset(key=PRETRAINED_MODEL, group_name="training", kinds={"deepspeed", "pytorch"},

@@ -7,14 +7,13 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from assets.training.corpus_documents import SOURCE, curated_documents, curated_partitions
-from assets.training.inputs import current_or_fail
-from assets.training.tokenizer import TOKENIZER
+from flywheel.datasets import PRETRAINING_CORPUS, TOKENIZER
 from flywheel.training.packing import PackingSettings, pack_documents
 from flywheel.training.tokenizer import END_OF_TEXT, load_tokenizer
+from orchestration.inputs import current_or_fail
+from orchestration.metadata import path_value
 from orchestration.resources import StorageResource
-
-PRETRAINING_CORPUS = "pretraining_corpus"
+from orchestration.training.corpus import SOURCE, curated_documents, curated_partitions
 
 
 class PretrainingCorpusConfig(dg.Config):
@@ -63,5 +62,5 @@ def pretraining_corpus(context: dg.AssetExecutionContext, config: PretrainingCor
         "dropped_tail_tokens": train["dropped_tail_tokens"] + validation["dropped_tail_tokens"],
         "duplicate_documents_skipped": manifest["duplicate_documents_skipped"],
         "source_partitions": json.dumps(partitions),
-        "path": dg.MetadataValue.path(store.url(path)),
+        "path": path_value(store.url(path)),
     })

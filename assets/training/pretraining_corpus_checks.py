@@ -6,10 +6,10 @@ import time
 import dagster as dg
 from pydantic import Field
 
-from assets.training.inputs import current_or_fail
-from assets.training.pretraining_corpus import PRETRAINING_CORPUS
+from flywheel.datasets import PRETRAINING_CORPUS
 from flywheel.quality.corpus_suite import pretraining_corpus_suite, sequence_profile
 from orchestration.gx_checks import check_result
+from orchestration.inputs import current_or_fail
 from orchestration.resources import StorageResource
 
 

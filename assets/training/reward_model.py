@@ -2,13 +2,10 @@
 
 import dagster as dg
 
-from assets.data.reward_data import REWARD_DATA
-from assets.training.config import RewardModelConfig
-from assets.training.preference_training import train_on_preferences
-from assets.training.sft_model import SFT_MODEL
+from flywheel.datasets import REWARD_DATA, REWARD_MODEL, SFT_MODEL
 from orchestration.resources import StorageResource
-
-REWARD_MODEL = "reward_model"
+from orchestration.training.config import RewardModelConfig
+from orchestration.training.preference import train_on_preferences
 
 
 @dg.asset(key=REWARD_MODEL, group_name="alignment", kinds={"deepspeed", "pytorch"},

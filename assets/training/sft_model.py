@@ -3,17 +3,16 @@
 import dagster as dg
 from pydantic import Field
 
-from assets.training.config import FineTuningConfig
-from assets.training.inputs import current_or_fail
-from assets.training.pretrained_model import PRETRAINED_MODEL
-from assets.training.training_run import TrainingRequest, train_model
-from flywheel.training.instructions import BUNDLED_INSTRUCTIONS, load_instructions
+from flywheel.bundled import BUNDLED_INSTRUCTIONS
+from flywheel.datasets import PRETRAINED_MODEL, SFT_MODEL
+from flywheel.training.instructions import load_instructions
 from flywheel.training.settings import TrainingSettings
+from orchestration.inputs import current_or_fail
 from orchestration.metadata import table
 from orchestration.resources import StorageResource
 from orchestration.settings import settings_of
-
-SFT_MODEL = "sft_model"
+from orchestration.training.config import FineTuningConfig
+from orchestration.training.run import TrainingRequest, train_model
 
 
 class SftConfig(FineTuningConfig):

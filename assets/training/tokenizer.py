@@ -8,16 +8,17 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.training.corpus_documents import SOURCE, curated_documents, curated_partitions
+from flywheel.datasets import TOKENIZER
 from flywheel.training.tokenizer import SPECIAL_TOKENS, TokenizerSettings, train_tokenizer
+from orchestration.metadata import path_value
 from orchestration.resources import StorageResource
-from orchestration.settings import settings_of
+from orchestration.settings import config_class, settings_of
+from orchestration.training.corpus import SOURCE, curated_documents, curated_partitions
 
-TOKENIZER = "tokenizer"
 SAMPLE_DOCUMENTS = 200
 
 
-class TokenizerConfig(dg.Config, TokenizerSettings):
+class TokenizerConfig(config_class(TokenizerSettings)):
     """Vocabulary size and how much text the merges are learned from."""
 
 
@@ -60,5 +61,5 @@ def tokenizer(context: dg.AssetExecutionContext, config: TokenizerConfig,
         "special_tokens": ", ".join(SPECIAL_TOKENS),
         "characters_per_token": round(sum(map(len, sample)) / max(1, sample_tokens), 2),
         "example_tokens": " | ".join(trained.convert_ids_to_tokens(trained(example)["input_ids"])),
-        "path": dg.MetadataValue.path(store.url(path)),
+        "path": path_value(store.url(path)),
     })

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import torch.distributed as dist
-
 from flywheel.training.tokenizer import END_OF_TEXT, TURN_END
 
 RECORD = "flywheel_record.json"
@@ -18,6 +16,7 @@ def export_model(engine, tokenizer, out_dir: Path, rank: int, record: dict) -> N
     """Gather the full weights (ZeRO-3 shards them across ranks; a no-op for stages 0-2) and save
     them from rank 0."""
     import deepspeed
+    import torch.distributed as dist
 
     module = engine.module
     with deepspeed.zero.GatheredParameters(list(module.parameters()), modifier_rank=None):

@@ -24,7 +24,7 @@ from flywheel.training.flops import flops_per_token, measured_matmul_flops
 from flywheel.training.objectives import objective_for
 from flywheel.training.reporter import Reporter
 from flywheel.training.schedule import learning_rate
-from flywheel.training.settings import precision_dtype
+from flywheel.training.settings import TrainingSettings, precision_dtype
 from flywheel.training.spec import TrainingSpec
 from flywheel.training.tokenizer import load_tokenizer
 
@@ -42,13 +42,69 @@ def train(spec: TrainingSpec) -> dict:
 
 
 def _train(spec: TrainingSpec, rank: int, world: int, reporter: Reporter) -> dict:
-    import deepspeed
-    from deepspeed.accelerator import get_accelerator
-
     s = spec.settings
     torch.manual_seed(s.seed)
     tokenizer = load_tokenizer(spec.tokenizer_path)
     objective = objective_for(spec, tokenizer)
+    engine, schedule, parameters = _build_engine(objective, s)
+    checkpoint_dir = Path(spec.checkpoint_dir)
+    step, tokens_seen, resumed_from = _resume(engine, checkpoint_dir, reporter)
+    reporter.log(f"{spec.objective}: {parameters / 1e6:.2f}M parameters, {len(objective.train)} training "
+                 f"examples, world size {world}, ZeRO-{s.engine.zero_stage}, {s.engine.precision}, "
+                 + (f"resumed from step {resumed_from}" if resumed_from else "fresh start"))
+    peak = s.engine.peak_flops_per_rank or _peak_flops(engine.device, s.engine.precision, rank)
+    config = engine.module.config
+    flops_token = flops_per_token(parameters, config.num_hidden_layers, config.hidden_size, spec.sequence_length)
+    order = EpochOrder(len(objective.train), s.micro_batch_size, s.gradient_accumulation_steps, world, s.seed)
+    validation = _fixed_batches(objective.validation, s.micro_batch_size, s.eval_batches, rank, world)
+    first_eval = _evaluate(engine, objective, validation, reporter, step) if step == 0 else None
+    last_eval = first_eval
+    window = ThroughputWindow(engine.device)
+    run_tokens, run_seconds, steps_this_run = 0, 0.0, 0
+    while step < s.max_steps:
+        window.seconds += _optimizer_step(engine, objective, order, step, rank, s.gradient_accumulation_steps, window)
+        step += 1
+        steps_this_run += 1
+        if step % s.log_every == 0 or step == s.max_steps:
+            loss, tokens, seconds = window.reduce()
+            tokens_seen += tokens
+            run_tokens, run_seconds = run_tokens + tokens, run_seconds + seconds
+            reporter.metrics(step, {"loss": loss, "lr": schedule.get_last_lr()[0], "tokens_per_s": tokens / seconds,
+                                    "mfu": flops_token * tokens / seconds / (peak * world),
+                                    "epoch": order.epoch_of(step)})
+        if step % s.eval_every == 0 or step == s.max_steps:
+            last_eval = _evaluate(engine, objective, validation, reporter, step)
+        if step % s.checkpoint_every == 0 or step == s.max_steps:
+            _save_checkpoint(engine, checkpoint_dir, step, tokens_seen, rank, s.keep_checkpoints)
+
+    train_eval = {}
+    if objective.evaluates_train_split:
+        train_sample = _fixed_batches(objective.train, s.micro_batch_size, s.eval_batches, rank, world)
+        train_eval = _evaluate(engine, objective, train_sample, reporter, step, split="train")
+    export_model(engine, tokenizer, Path(spec.export_dir), rank, spec.record)
+    tokens_per_s = run_tokens / run_seconds if run_seconds else 0.0
+    summary = {
+        "objective": spec.objective, "version": spec.version, "parameters": parameters,
+        "steps": step, "steps_this_run": steps_this_run, "resumed_from_step": resumed_from,
+        "tokens_seen": tokens_seen, "train_loss": window.last_loss,
+        **{f"initial_{k}": v for k, v in (first_eval or {}).items()}, **(last_eval or {}), **train_eval,
+        "tokens_per_s": tokens_per_s, "mfu": flops_token * tokens_per_s / (peak * world),
+        "peak_flops_per_rank": peak, "world_size": world, "zero_stage": s.engine.zero_stage,
+        "precision": s.engine.precision, "peak_memory_mb_rank0": _peak_memory_mb(engine.device),
+    }
+    summary = {k: round(v, 4) if isinstance(v, float) else v for k, v in summary.items()}
+    if rank == 0:
+        (Path(spec.export_dir) / SUMMARY).write_text(json.dumps(summary, indent=2))
+        reporter.finish(summary)
+    dist.barrier()
+    return summary
+
+
+def _build_engine(objective, s: TrainingSettings):
+    """(DeepSpeed engine, learning-rate schedule, parameter count) for the objective's model."""
+    import deepspeed
+    from deepspeed.accelerator import get_accelerator
+
     model = objective.build_model()
     if s.engine.activation_checkpointing:
         model.config.use_cache = False
@@ -62,81 +118,59 @@ def _train(spec: TrainingSpec, rank: int, world: int, reporter: Reporter) -> dic
         step, s.learning_rate, s.min_learning_rate, s.warmup_steps, s.max_steps) / s.learning_rate)
     engine, _, _, schedule = deepspeed.initialize(model=model, optimizer=optimizer, lr_scheduler=schedule,
                                                   config=deepspeed_config(s))
-    checkpoint_dir = Path(spec.checkpoint_dir)
-    step, tokens_seen, resumed_from = _resume(engine, checkpoint_dir, reporter)
-    reporter.log(f"{spec.objective}: {parameters / 1e6:.2f}M parameters, {len(objective.train)} training "
-                 f"examples, world size {world}, ZeRO-{s.engine.zero_stage}, {s.engine.precision}, "
-                 + (f"resumed from step {resumed_from}" if resumed_from else "fresh start"))
+    return engine, schedule, parameters
 
-    peak = s.engine.peak_flops_per_rank or _peak_flops(engine.device, s.engine.precision, rank)
-    config = engine.module.config
-    flops_token = flops_per_token(parameters, config.num_hidden_layers, config.hidden_size, spec.sequence_length)
-    order = EpochOrder(len(objective.train), s.micro_batch_size, s.gradient_accumulation_steps, world, s.seed)
-    validation = _fixed_batches(objective.validation, s.micro_batch_size, s.eval_batches, rank, world)
-    first_eval = _evaluate(engine, objective, validation, reporter, step) if step == 0 else None
-    last_eval = first_eval
-    # The loss is summed on the device, so a GPU is not made to wait for Python every micro-batch.
-    window_loss = torch.zeros(1, dtype=torch.float64, device=engine.device)
-    window_batches, window_tokens, window_seconds = 0, 0.0, 0.0
-    run_tokens, run_seconds = 0, 0.0
-    steps_this_run, last_loss = 0, float("nan")
-    while step < s.max_steps:
-        engine.train()
-        step_started = time.perf_counter()  # throughput excludes evaluation and checkpointing
-        for micro_step in range(s.gradient_accumulation_steps):
-            batch = objective.train.batch(order.indices(step, micro_step, rank))
-            window_tokens += _input_tokens(batch)
-            loss = objective.loss(engine, _to(engine.device, batch))
-            engine.backward(loss)
-            engine.step()
-            window_loss += loss.detach()
-            window_batches += 1
-        get_accelerator().synchronize()  # time the step's work, not just its launch
-        window_seconds += time.perf_counter() - step_started
-        step += 1
-        steps_this_run += 1
-        if step % s.log_every == 0 or step == s.max_steps:
-            totals = _all_reduce_sum(torch.cat([window_loss.cpu(), torch.tensor(
-                [window_batches, window_tokens], dtype=torch.float64)]), engine.device)
-            run_tokens, run_seconds = run_tokens + int(totals[2]), run_seconds + window_seconds
-            tokens_seen += int(totals[2])
-            tokens_per_s = totals[2].item() / window_seconds
-            last_loss = totals[0].item() / totals[1].item()
-            reporter.metrics(step, {"loss": last_loss, "lr": schedule.get_last_lr()[0],
-                                    "tokens_per_s": tokens_per_s,
-                                    "mfu": flops_token * tokens_per_s / (peak * world), "epoch": order.epoch_of(step)})
-            window_loss.zero_()
-            window_batches, window_tokens, window_seconds = 0, 0.0, 0.0
-        if step % s.eval_every == 0 or step == s.max_steps:
-            last_eval = _evaluate(engine, objective, validation, reporter, step)
-        if step % s.checkpoint_every == 0 or step == s.max_steps:
-            engine.save_checkpoint(str(checkpoint_dir), tag=checkpoints.tag(step),
-                                   client_state={"step": step, "tokens_seen": tokens_seen})
-            dist.barrier()
-            if rank == 0:
-                checkpoints.prune(checkpoint_dir, s.keep_checkpoints)
 
-    train_eval = {}
-    if objective.evaluates_train_split:
-        train_sample = _fixed_batches(objective.train, s.micro_batch_size, s.eval_batches, rank, world)
-        train_eval = _evaluate(engine, objective, train_sample, reporter, step, split="train")
-    export_model(engine, tokenizer, Path(spec.export_dir), rank, spec.record)
-    tokens_per_s = run_tokens / run_seconds if run_seconds else 0.0
-    summary = {
-        "objective": spec.objective, "version": spec.version, "parameters": parameters,
-        "steps": step, "steps_this_run": steps_this_run, "resumed_from_step": resumed_from,
-        "tokens_seen": tokens_seen, "train_loss": last_loss,
-        **{f"initial_{k}": v for k, v in (first_eval or {}).items()}, **(last_eval or {}), **train_eval,
-        "tokens_per_s": tokens_per_s, "mfu": flops_token * tokens_per_s / (peak * world),
-        "peak_flops_per_rank": peak, "world_size": world, "zero_stage": s.engine.zero_stage,
-        "precision": s.engine.precision, "peak_memory_mb_rank0": _peak_memory_mb(engine.device),
-    }
-    summary = {k: round(v, 4) if isinstance(v, float) else v for k, v in summary.items()}
-    if rank == 0:
-        (Path(spec.export_dir) / SUMMARY).write_text(json.dumps(summary, indent=2))
-        reporter.finish(summary)
+def _optimizer_step(engine, objective, order: EpochOrder, step: int, rank: int, accumulation: int,
+                    window: ThroughputWindow) -> float:
+    """One optimizer step over its accumulated micro-batches; returns the seconds it took
+    (throughput excludes evaluation and checkpointing)."""
+    from deepspeed.accelerator import get_accelerator
+
+    engine.train()
+    started = time.perf_counter()
+    for micro_step in range(accumulation):
+        batch = objective.train.batch(order.indices(step, micro_step, rank))
+        loss = objective.loss(engine, _to(engine.device, batch))
+        engine.backward(loss)
+        engine.step()
+        window.add_batch(loss, _input_tokens(batch))
+    get_accelerator().synchronize()  # time the step's work, not just its launch
+    return time.perf_counter() - started
+
+
+class ThroughputWindow:
+    """Loss, tokens and seconds since the last report. The loss is summed on the device, so a GPU
+    is not made to wait for Python every micro-batch; `reduce` adds the window over ranks."""
+
+    def __init__(self, device) -> None:
+        self.device = device
+        self.loss = torch.zeros(1, dtype=torch.float64, device=device)
+        self.batches, self.tokens, self.seconds = 0, 0.0, 0.0
+        self.last_loss = float("nan")
+
+    def add_batch(self, loss: torch.Tensor, tokens: float) -> None:
+        self.loss += loss.detach()
+        self.batches += 1
+        self.tokens += tokens
+
+    def reduce(self) -> tuple[float, int, float]:
+        """(mean loss, tokens of all ranks, this rank's seconds) of the window, then start a new one."""
+        totals = _all_reduce_sum(torch.cat([self.loss.cpu(), torch.tensor(
+            [self.batches, self.tokens], dtype=torch.float64)]), self.device)
+        self.last_loss = totals[0].item() / totals[1].item()
+        result = (self.last_loss, int(totals[2]), self.seconds)
+        self.loss.zero_()
+        self.batches, self.tokens, self.seconds = 0, 0.0, 0.0
+        return result
+
+
+def _save_checkpoint(engine, checkpoint_dir: Path, step: int, tokens_seen: int, rank: int, keep: int) -> None:
+    engine.save_checkpoint(str(checkpoint_dir), tag=checkpoints.tag(step),
+                           client_state={"step": step, "tokens_seen": tokens_seen})
     dist.barrier()
-    return summary
+    if rank == 0:
+        checkpoints.prune(checkpoint_dir, keep)
 
 
 def _parameter_groups(model, weight_decay: float) -> list[dict]:

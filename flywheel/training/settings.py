@@ -9,7 +9,6 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-
 Precision = Literal["fp32", "bf16", "fp16"]
 
 
@@ -76,7 +75,3 @@ class TrainingSettings(BaseModel):
         if self.min_learning_rate > self.learning_rate:
             raise ValueError("min_learning_rate must not exceed learning_rate")
         return self
-
-    def tokens_per_step(self, sequence_length: int) -> int:
-        world = self.engine.world_size * self.engine.nodes
-        return self.micro_batch_size * self.gradient_accumulation_steps * world * sequence_length

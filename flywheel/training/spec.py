@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -12,7 +11,7 @@ from flywheel.training.settings import TrainingSettings
 
 
 class TrainingSpec(BaseModel):
-    objective: Literal["pretrain", "sft", "reward", "dpo"]
+    objective: str = Field(description="A name in the objective registry (`flywheel.training.objectives`).")
     version: str = Field(description="The model version this run produces (also names its checkpoints).")
     tokenizer_path: str
     init_model_path: str | None = Field(default=None, description="HF model to start from; None = fresh preset.")
@@ -23,8 +22,8 @@ class TrainingSpec(BaseModel):
     export_dir: str
     metrics_path: str = Field(description="JSONL of every reported step (the loss curve).")
     settings: TrainingSettings = TrainingSettings()
-    dpo_beta: float = Field(default=0.1, gt=0.0, description="DPO: how far the policy may move from the "
-                                                             "reference (higher = closer).")
+    options: dict = Field(default_factory=dict, description="The objective's own options, validated by its "
+                                                            "`options_model` (e.g. DPO's `beta`).")
     record: dict = Field(default_factory=dict, description="Provenance saved with the exported model.")
 
     def save(self, path: Path) -> Path:

@@ -1,19 +1,15 @@
-"""Dagster run config for training assets: the plain settings classes, editable in the launchpad."""
+"""Dagster run config of the training assets: the plain training settings, editable in the launchpad,
+with each asset's defaults."""
 
-import dagster as dg
 from pydantic import Field
 
-from flywheel.training.settings import EngineSettings, TrainingSettings
+from flywheel.training.settings import TrainingSettings
+from orchestration.settings import config_class
 
 
-class EngineConfig(dg.Config, EngineSettings):
-    """DeepSpeed ZeRO stage, precision, activation checkpointing, offload, ranks and launcher."""
-
-
-class TrainingConfig(dg.Config, TrainingSettings):
-    """Optimization settings and the engine. Defaults train the `tiny` preset on one CPU process."""
-
-    engine: EngineConfig = EngineConfig()
+class TrainingConfig(config_class(TrainingSettings)):
+    """Optimization settings and the engine (DeepSpeed ZeRO stage, precision, activation
+    checkpointing, offload, ranks and launcher). Defaults train the `tiny` preset on one CPU process."""
 
 
 class PretrainingConfig(TrainingConfig):

@@ -4,9 +4,10 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from flywheel.datasets import QUALITY_SCORED_DOCS
 from flywheel.lake import Lake
 
-SOURCE = "quality_scored_docs"
+SOURCE = QUALITY_SCORED_DOCS
 
 
 def curated_partitions(lake: Lake) -> list[str]:

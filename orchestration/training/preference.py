@@ -3,19 +3,19 @@ current `reward_data` pairs to train (train split) and evaluate (held-out split)
 
 import dagster as dg
 
-from assets.data.reward_data import REWARD_DATA, read_split
-from assets.training.config import PreferenceTrainingConfig
-from assets.training.inputs import current_or_fail
-from assets.training.sft_model import SFT_MODEL
-from assets.training.training_run import TrainingRequest, train_model
+from flywheel.datasets import REWARD_DATA, SFT_MODEL
+from flywheel.feedback.reward_data import read_split
 from flywheel.training.settings import TrainingSettings
+from orchestration.inputs import current_or_fail
 from orchestration.resources import StorageResource
 from orchestration.settings import settings_of
+from orchestration.training.config import PreferenceTrainingConfig
+from orchestration.training.run import TrainingRequest, train_model
 
 
 def train_on_preferences(context: dg.AssetExecutionContext, storage: StorageResource,
                          pipes: dg.PipesSubprocessClient, asset: str, objective: str,
-                         config: PreferenceTrainingConfig, **spec_options) -> dg.MaterializeResult:
+                         config: PreferenceTrainingConfig, options: dict | None = None) -> dg.MaterializeResult:
     sft = current_or_fail(storage, SFT_MODEL)
     pairs = current_or_fail(storage, REWARD_DATA, versioned_dataset=True)
     store = storage.versioned_datasets()
@@ -24,6 +24,6 @@ def train_on_preferences(context: dg.AssetExecutionContext, storage: StorageReso
         asset=asset, objective=objective, inputs={SFT_MODEL: sft["version"], REWARD_DATA: pairs["version"]},
         tokenizer_path=sft["path"], init_model_path=sft["path"], settings=settings_of(config, TrainingSettings),
         sequence_length=config.max_length, data_files={"train": train, "validation": held_out},
-        spec_options=spec_options))
+        options=options or {}))
     return dg.MaterializeResult(data_version=result.data_version, metadata={
         **result.metadata, "train_pairs": len(train), "held_out_pairs": len(held_out)})

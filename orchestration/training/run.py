@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import dagster as dg
@@ -41,18 +41,26 @@ class TrainingRequest:
     init_model_path: str | None = None
     data: dict[str, str] = field(default_factory=dict)  # paths the objective reads
     data_files: dict[str, list[dict]] = field(default_factory=dict)  # rows written as <run>/data/<name>.jsonl
-    spec_options: dict = field(default_factory=dict)  # objective settings of TrainingSpec (dpo_beta)
+    options: dict = field(default_factory=dict)  # the objective's own options (its `options_model`)
 
     def version(self) -> str:
         engine_free = self.settings.model_dump(exclude={"engine": {"launcher", "hostfile", "threads_per_rank"}})
+        data_files = hashlib.sha256(json.dumps(self.data_files, sort_keys=True).encode()).hexdigest()
         key = {"objective": self.objective, "inputs": self.inputs, "preset": self.preset,
                "sequence_length": self.sequence_length, "settings": engine_free,
-               "spec_options": self.spec_options, "data_files": hashlib.sha256(json.dumps(self.data_files, sort_keys=True).encode()).hexdigest()}
+               "options": self.options, "data_files": data_files}
         return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def train_model(context: dg.AssetExecutionContext, storage: StorageResource,
                 pipes: dg.PipesSubprocessClient, request: TrainingRequest) -> dg.MaterializeResult:
+    # Imported here, not at module level: the objectives pull in torch, which the code location
+    # itself never needs.
+    from flywheel.training.objectives import objective_class
+
+    objective = objective_class(request.objective)
+    # Defaults filled in, so leaving an option unset and setting its default give one version.
+    request = replace(request, options=objective.options_model.model_validate(request.options).model_dump())
     version = request.version()
     store = storage.models()
     reused = store.has_version(request.asset, version)
@@ -70,7 +78,7 @@ def train_model(context: dg.AssetExecutionContext, storage: StorageResource,
         **{k: v for k, v in reported.items() if v is not None},
         **{f"input_{name}": value for name, value in request.inputs.items()},
         "reused": reused,
-        "loss_curve": _loss_curve(metrics, request.asset),
+        "loss_curve": _loss_curve(metrics, request.asset, objective.plotted_metrics),
         "path": dg.MetadataValue.path(store.url(path)),
     })
 
@@ -90,10 +98,10 @@ def _run(context, storage: StorageResource, pipes: dg.PipesSubprocessClient, req
         init_model_path=request.init_model_path, preset=request.preset,
         sequence_length=request.sequence_length, data=data, checkpoint_dir=str(run_dir / "checkpoints"),
         export_dir=str(export_dir), metrics_path=str(run_dir / METRICS), settings=request.settings,
-        **request.spec_options,
+        options=request.options,
         record={"asset": request.asset, "version": version, "objective": request.objective,
                 "inputs": request.inputs, "preset": request.preset, "sequence_length": request.sequence_length,
-                "settings": request.settings.model_dump(), **request.spec_options})
+                "settings": request.settings.model_dump(), "options": request.options})
     command, env = launch_command(str(spec.save(run_dir / "spec.json")), request.settings.engine)
     context.log.info(f"Training {request.asset} {version}: {' '.join(command)}")
     # Rank 0 reports the run's metrics as this materialization; the summary file it also writes
@@ -103,11 +111,8 @@ def _run(context, storage: StorageResource, pipes: dg.PipesSubprocessClient, req
     return export_dir
 
 
-ACCURACY_SERIES = ("val_accuracy", "rewards/accuracies")  # preference objectives: held-out accuracy
-
-
-def _loss_curve(metrics: list[dict], title: str) -> dg.MarkdownMetadataValue:
-    accuracy = [(key, [(m["step"], m[key]) for m in metrics if key in m]) for key in ACCURACY_SERIES]
+def _loss_curve(metrics: list[dict], title: str, plotted_metrics: tuple[str, ...]) -> dg.MarkdownMetadataValue:
+    accuracy = [(key, [(m["step"], m[key]) for m in metrics if key in m]) for key in plotted_metrics]
     accuracy = [(key, points) for key, points in accuracy if points]
     fig = plots.figure()
     axes = fig.add_subplot(1, 2 if accuracy else 1, 1)
@@ -126,6 +131,6 @@ def _loss_curve(metrics: list[dict], title: str) -> dg.MarkdownMetadataValue:
         right.axhline(0.5, color="grey", linestyle=":", linewidth=1)
         right.set_xlabel("step")
         right.set_ylim(0.0, 1.0)
-        right.set_title("held-out preference accuracy")
+        right.set_title("held-out metrics")
         right.legend(fontsize=8)
     return plots.as_markdown(fig)

@@ -1,20 +1,30 @@
-"""What a run optimizes: its model, its data and its loss. The training loop is the same for all.
+"""The registry of training objectives: a run's `spec.objective` names one of them.
 
-Each objective gives the loop: `build_model()`, `train` and `validation` example sets (with
-`__len__` and `batch(indices)`), `loss(model, batch) -> loss` (a scalar tensor), and
-`evaluate(model, batches) -> {name: value}` computed on micro-batches of one rank as sums (the
-loop adds them over ranks) that `summarize(totals, split)` turns into named metrics.
-`evaluates_train_split` asks the loop to also score a fixed sample of training batches at the end
-(train accuracy next to held-out accuracy shows over- or under-fitting).
+Adding an objective is one module implementing `Objective` (see `base.py`), one entry here, and
+the asset that trains it.
 """
 
-from flywheel.training.objectives.causal_lm import CausalLM
+from __future__ import annotations
+
+from flywheel.training.objectives.base import Objective
+from flywheel.training.objectives.causal_lm import Pretraining, SupervisedFineTuning
 from flywheel.training.objectives.dpo import DirectPreference
 from flywheel.training.objectives.reward import PairwiseReward
 from flywheel.training.spec import TrainingSpec
 
-_OBJECTIVES = {"pretrain": CausalLM, "sft": CausalLM, "reward": PairwiseReward, "dpo": DirectPreference}
+OBJECTIVES: dict[str, type[Objective]] = {
+    "pretrain": Pretraining,
+    "sft": SupervisedFineTuning,
+    "reward": PairwiseReward,
+    "dpo": DirectPreference,
+}
 
 
-def objective_for(spec: TrainingSpec, tokenizer):
-    return _OBJECTIVES[spec.objective](spec, tokenizer)
+def objective_class(name: str) -> type[Objective]:
+    if name not in OBJECTIVES:
+        raise ValueError(f"unknown training objective {name!r}; known: {', '.join(OBJECTIVES)}")
+    return OBJECTIVES[name]
+
+
+def objective_for(spec: TrainingSpec, tokenizer) -> Objective:
+    return objective_class(spec.objective)(spec, tokenizer)

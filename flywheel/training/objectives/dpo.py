@@ -16,6 +16,7 @@ import copy
 
 import torch
 import torch.nn.functional as F
+from pydantic import BaseModel, ConfigDict, Field
 
 from flywheel.training.datasets import IGNORE_INDEX
 from flywheel.training.objectives.examples import read_examples
@@ -33,13 +34,21 @@ def answer_log_probs(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor
     return (picked * mask).sum(-1)
 
 
+class DpoOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    beta: float = Field(default=0.1, gt=0.0, description="How far the policy may move from the reference "
+                                                       "(higher = closer).")
+
+
 class DirectPreference:
+    options_model = DpoOptions
+    plotted_metrics = ("rewards/accuracies",)
     evaluates_train_split = True
 
     def __init__(self, spec: TrainingSpec, tokenizer) -> None:
         if not spec.init_model_path:
             raise ValueError("DPO starts from a trained model (init_model_path)")
-        self.spec, self.beta = spec, spec.dpo_beta
+        self.spec, self.beta = spec, DpoOptions.model_validate(spec.options).beta
         self.train = PreferenceExamples(read_examples(spec, "train"), tokenizer, spec.sequence_length)
         self.validation = PreferenceExamples(read_examples(spec, "validation"), tokenizer, spec.sequence_length)
         self.reference = None

@@ -12,17 +12,21 @@ import math
 import torch
 import torch.nn.functional as F
 
+from flywheel.training.objectives.base import NoOptions
 from flywheel.training.objectives.examples import read_examples
 from flywheel.training.preference_data import PreferenceExamples, split_pairs
 from flywheel.training.spec import TrainingSpec
 
 
 class PairwiseReward:
+    options_model = NoOptions
+    plotted_metrics = ("val_accuracy",)
     evaluates_train_split = True
 
     def __init__(self, spec: TrainingSpec, tokenizer) -> None:
         if not spec.init_model_path:
             raise ValueError("a reward model starts from a trained model (init_model_path)")
+        NoOptions.model_validate(spec.options)
         self.spec, self.tokenizer = spec, tokenizer
         self.train = PreferenceExamples(read_examples(spec, "train"), tokenizer, spec.sequence_length)
         self.validation = PreferenceExamples(read_examples(spec, "validation"), tokenizer, spec.sequence_length)

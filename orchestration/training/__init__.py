@@ -1,0 +1,1 @@
+"""Dagster glue every training asset shares: run config, launching a training run, and inputs."""
