@@ -8,6 +8,8 @@ from typing import Any
 import dagster as dg
 import pyarrow as pa
 
+from flywheel.lake import Lake
+
 _PA_TO_TYPE = {"string": "string", "large_string": "string", "int64": "int", "double": "float",
                "float": "float", "bool": "bool"}
 
@@ -47,6 +49,26 @@ def counts_table(counts: Mapping[str, int], key: str, total: int | None = None) 
     rows = [{key: name, "count": int(n), "share": round(n / total, 4) if total else 0.0}
             for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     return table(rows, [key, "count", "share"])
+
+
+def path_value(url: str) -> dg.PathMetadataValue:
+    """Where a dataset or model lives, shown as a path on the asset page."""
+    return dg.MetadataValue.path(url)
+
+
+def partition_path_value(lake: Lake, dataset: str, partition: str) -> dg.PathMetadataValue:
+    return path_value(lake.url(lake.partition_path(dataset, partition)))
+
+
+def kept_metadata(rows_in: int, kept: int) -> dict[str, Any]:
+    """The counts every filtering stage reports: rows in, kept, dropped and the kept share."""
+    return {
+        "dagster/row_count": kept,
+        "rows_in": rows_in,
+        "rows_kept": kept,
+        "rows_dropped": rows_in - kept,
+        "kept_share": round(kept / rows_in, 4) if rows_in else 0.0,
+    }
 
 
 def clip(text: str | None, length: int = 160) -> str:

@@ -3,19 +3,17 @@
 import dagster as dg
 from pydantic import Field
 
+from flywheel.datasets import DEDUP_CLUSTERS, DEDUPLICATED_DOCS, FILTERED_DOCS, MINHASH_INDEX
 from flywheel.dedup.settings import DedupSettings
 from flywheel.dedup.spark_job import DedupInputs, DedupOutputs, DedupReport, run_dedup
-from orchestration.metadata import clip, table
+from orchestration.inputs import require_partition
+from orchestration.metadata import clip, kept_metadata, partition_path_value, table
 from orchestration.partitions import crawl_batch_partitions
 from orchestration.resources import SparkResource, StorageResource
-from orchestration.settings import settings_of
-
-DEDUPLICATED_DOCS = "deduplicated_docs"
-DEDUP_CLUSTERS = "dedup_clusters"
-MINHASH_INDEX = "minhash_index"
+from orchestration.settings import config_class, settings_of
 
 
-class DeduplicatedDocsConfig(dg.Config, DedupSettings):
+class DeduplicatedDocsConfig(config_class(DedupSettings)):
     """Shingles, MinHash size, LSH banding, threshold and verification (see the README)."""
 
     pair_examples: int = Field(default=5, description="Near-duplicate pairs shown in the metadata.")
@@ -24,17 +22,17 @@ class DeduplicatedDocsConfig(dg.Config, DedupSettings):
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
-            DEDUPLICATED_DOCS, group_name="curation", kinds={"spark", "parquet"}, deps=["filtered_docs"],
+            DEDUPLICATED_DOCS, group_name="curation", kinds={"spark", "parquet"}, deps=[FILTERED_DOCS],
             description="One document per cluster of exact or near duplicates (word 5-gram Jaccard "
                         ">= 0.8 by default), within the batch and against every other batch's "
                         "kept documents. Adds `cluster_size`."),
         dg.AssetSpec(
-            DEDUP_CLUSTERS, group_name="curation", kinds={"spark", "parquet"}, deps=["filtered_docs"],
+            DEDUP_CLUSTERS, group_name="curation", kinds={"spark", "parquet"}, deps=[FILTERED_DOCS],
             description="Every document of the batch with its `cluster_id`, whether it was `kept`, "
                         "and for the others `duplicate_of` / `duplicate_of_batch` (the kept copy) "
                         "and `duplicate_kind` (`exact` or `near`)."),
         dg.AssetSpec(
-            MINHASH_INDEX, group_name="curation", kinds={"spark", "parquet"}, deps=["filtered_docs"],
+            MINHASH_INDEX, group_name="curation", kinds={"spark", "parquet"}, deps=[FILTERED_DOCS],
             description="The persistent index new batches are deduplicated against: exact hash, "
                         "MinHash signature and LSH band keys of every kept document, one "
                         "partition per batch, written after the batch's documents."),
@@ -52,12 +50,11 @@ def deduplicated_docs(context: dg.AssetExecutionContext, config: DeduplicatedDoc
     """
     batch = context.partition_key
     lake = storage.lake()
-    if not lake.has_partition("filtered_docs", batch):
-        raise dg.Failure(f"filtered_docs has no partition {batch!r}; materialize filtered_docs first")
+    docs_path = require_partition(lake, FILTERED_DOCS, batch)
     others = [b for b in lake.partitions(MINHASH_INDEX) if b != batch]
     inputs = DedupInputs(
         batch=batch,
-        docs_url=lake.url(lake.partition_path("filtered_docs", batch)),
+        docs_url=lake.url(docs_path),
         prior_index_urls=[lake.url(lake.partition_path(MINHASH_INDEX, b)) for b in others],
         prior_docs_urls={b: lake.url(lake.partition_path(DEDUPLICATED_DOCS, b)) for b in others
                          if lake.has_partition(DEDUPLICATED_DOCS, b)})
@@ -81,21 +78,19 @@ def deduplicated_docs(context: dg.AssetExecutionContext, config: DeduplicatedDoc
         "documents_in_index_after": report.prior_index_docs + report.kept,
         "other_batches": len(others),
         "bands_x_rows": f"{report.bands} x {report.rows}",
-        "path": dg.MetadataValue.path(lake.url(lake.partition_path(MINHASH_INDEX, batch))),
+        "path": partition_path_value(lake, MINHASH_INDEX, batch),
     })
 
 
 def _kept_metadata(report: DedupReport, lake, batch: str) -> dict:
     return {
-        "dagster/row_count": report.kept,
-        "rows_in": report.rows_in,
-        "rows_kept": report.kept,
+        **kept_metadata(report.rows_in, report.kept),
         "exact_duplicates_in_batch": report.exact_in_batch,
         "exact_duplicates_of_earlier_batches": report.exact_vs_index,
         "near_duplicates_in_batch": report.near_in_batch,
         "near_duplicates_of_earlier_batches": report.near_vs_index,
         "duplicate_share": round(report.removed / report.rows_in, 4) if report.rows_in else 0.0,
-        "path": dg.MetadataValue.path(lake.url(lake.partition_path(DEDUPLICATED_DOCS, batch))),
+        "path": partition_path_value(lake, DEDUPLICATED_DOCS, batch),
     }
 
 
@@ -114,5 +109,5 @@ def _clusters_metadata(report: DedupReport, lake, batch: str) -> dict:
         "connected_component_rounds": report.cc_rounds,
         "near_duplicate_pairs": table(
             examples, ["jaccard", "method", "url_a", "batch_a", "url_b", "batch_b", "text_a", "text_b"]),
-        "path": dg.MetadataValue.path(lake.url(lake.partition_path(DEDUP_CLUSTERS, batch))),
+        "path": partition_path_value(lake, DEDUP_CLUSTERS, batch),
     }

@@ -7,11 +7,15 @@ import time
 import dagster as dg
 import pandas as pd
 
-from assets.data.feedback_events import FEEDBACK_EVENTS
-from assets.data.reward_data import REWARD_DATA, SPLITS, read_split
+from flywheel.datasets import FEEDBACK_EVENTS, REWARD_DATA
 from flywheel.feedback.ingest import FeedbackLog
+from flywheel.feedback.reward_data import SPLITS, read_split
 from flywheel.quality.feedback_suites import (
-    feedback_events_suite, preference_pairs_suite, with_event_flags, with_pair_flags)
+    feedback_events_suite,
+    preference_pairs_suite,
+    with_event_flags,
+    with_pair_flags,
+)
 from orchestration.gx_checks import check_result
 from orchestration.resources import StorageResource
 
@@ -37,5 +41,3 @@ def reward_data_integrity(storage: StorageResource) -> dg.AssetCheckResult:
     return check_result(with_pair_flags(train, held_out), preference_pairs_suite(), "reward_data_integrity",
                         started, version=current["version"])
 
-
-feedback_checks = [feedback_events_integrity, reward_data_integrity]

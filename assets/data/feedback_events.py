@@ -4,12 +4,11 @@ import hashlib
 
 import dagster as dg
 
+from flywheel.datasets import FEEDBACK_EVENTS, FEEDBACK_EVENTS_REJECTED
 from flywheel.feedback.events import EVENT_SCHEMA
-from flywheel.feedback.ingest import EVENTS, REJECTED, FeedbackLog
-from orchestration.metadata import column_schema, table
+from flywheel.feedback.ingest import FeedbackLog
+from orchestration.metadata import column_schema, path_value, table
 from orchestration.resources import StorageResource
-
-FEEDBACK_EVENTS = EVENTS
 
 
 @dg.asset(key=FEEDBACK_EVENTS, group_name="feedback", kinds={"parquet"}, code_version="1")
@@ -47,6 +46,6 @@ def feedback_events(context: dg.AssetExecutionContext, storage: StorageResource)
             "rejects": table(report.rejects[:20], ["source_file", "source_line", "reason", "excerpt"]),
             "rejected_total": log.rejects().num_rows,
             "dagster/column_schema": column_schema(EVENT_SCHEMA),
-            "path": dg.MetadataValue.path(log.lake.url(log.lake.dataset_path(EVENTS))),
-            "rejected_path": dg.MetadataValue.path(log.lake.url(log.lake.dataset_path(REJECTED))),
+            "path": path_value(log.lake.url(log.lake.dataset_path(FEEDBACK_EVENTS))),
+            "rejected_path": path_value(log.lake.url(log.lake.dataset_path(FEEDBACK_EVENTS_REJECTED))),
         })

@@ -6,28 +6,23 @@ from pathlib import Path
 import dagster as dg
 import numpy as np
 
+from flywheel.datasets import FILTERED_DOCS, QUALITY_CLASSIFIER
 from flywheel.quality_classifier.examples import Document, sample_ids
-from flywheel.quality_classifier.settings import ClassifierSettings, FastTextParams
+from flywheel.quality_classifier.settings import ClassifierSettings
 from flywheel.quality_classifier.training import MODEL_FILE, ClassifierReport, train_classifier
 from orchestration import plots
+from orchestration.metadata import path_value
 from orchestration.resources import StorageResource
-from orchestration.settings import settings_of
-
-QUALITY_CLASSIFIER = "quality_classifier"
+from orchestration.settings import config_class, settings_of
 
 
-class FastTextConfig(dg.Config, FastTextParams):
-    """fastText supervised settings (DCLM: defaults plus word bigrams)."""
-
-
-class QualityClassifierConfig(dg.Config, ClassifierSettings):
-    """Reference corpus, crawl sample size, fastText settings and the keep threshold rule."""
-
-    fasttext: FastTextConfig = FastTextConfig()
+class QualityClassifierConfig(config_class(ClassifierSettings)):
+    """Reference corpus, crawl sample size, fastText settings (DCLM: defaults plus word bigrams)
+    and the keep threshold rule."""
 
 
 @dg.asset(
-    key=QUALITY_CLASSIFIER, group_name="quality", kinds={"fasttext"}, deps=["filtered_docs"],
+    key=QUALITY_CLASSIFIER, group_name="quality", kinds={"fasttext"}, deps=[FILTERED_DOCS],
     code_version="1",
 )
 def quality_classifier(context: dg.AssetExecutionContext, config: QualityClassifierConfig,
@@ -58,15 +53,15 @@ def _crawl_sample(storage: StorageResource, settings: ClassifierSettings) -> lis
     """A seeded sample of `filtered_docs` over all its partitions, read in two passes (ids, then
     the texts of the chosen ones) so memory holds only the sample."""
     lake = storage.lake()
-    batches = lake.partitions("filtered_docs")
+    batches = lake.partitions(FILTERED_DOCS)
     if not batches:
         raise dg.Failure("filtered_docs has no partitions yet; curate a crawl batch first")
-    ids = [doc_id for batch in batches for record_batch in lake.iter_batches("filtered_docs", batch, ["doc_id"])
+    ids = [doc_id for batch in batches for record_batch in lake.iter_batches(FILTERED_DOCS, batch, ["doc_id"])
            for doc_id in record_batch.column("doc_id").to_pylist()]
     chosen = sample_ids(ids, settings.negative_documents, settings.sample_seed)
     docs = {}
     for batch in batches:
-        for record_batch in lake.iter_batches("filtered_docs", batch, ["doc_id", "text"]):
+        for record_batch in lake.iter_batches(FILTERED_DOCS, batch, ["doc_id", "text"]):
             for doc_id, text in zip(*record_batch.to_pydict().values()):
                 if doc_id in chosen:
                     docs[doc_id] = Document(doc_id, text)  # a doc recrawled in two batches counts once
@@ -92,7 +87,7 @@ def _metadata(report: ClassifierReport, path: str) -> dict:
         "heldout_documents_reference": report.heldout_hq_documents,
         "heldout_documents_crawl": report.heldout_crawl_documents,
         "score_histogram": _histogram_plot(report),
-        "path": dg.MetadataValue.path(path),
+        "path": path_value(path),
     }
 
 

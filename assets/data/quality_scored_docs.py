@@ -3,14 +3,12 @@
 import dagster as dg
 from pydantic import Field
 
-from assets.data.quality_classifier import QUALITY_CLASSIFIER
+from flywheel.datasets import DEDUPLICATED_DOCS, QUALITY_CLASSIFIER, QUALITY_SCORED_DOCS, QUALITY_SCORED_DOCS_REJECTED
 from flywheel.quality_classifier.spark_job import ClassifierRef, ScoringReport, run_scoring
-from orchestration.metadata import clip, table
+from orchestration.inputs import require_partition
+from orchestration.metadata import clip, kept_metadata, partition_path_value, table
 from orchestration.partitions import crawl_batch_partitions
 from orchestration.resources import SparkResource, StorageResource
-
-QUALITY_SCORED_DOCS = "quality_scored_docs"
-REJECTED = "quality_scored_docs_rejected"
 
 
 class QualityScoredDocsConfig(dg.Config):
@@ -23,7 +21,7 @@ class QualityScoredDocsConfig(dg.Config):
 
 @dg.asset(
     key=QUALITY_SCORED_DOCS, group_name="curation", kinds={"spark", "parquet", "fasttext"},
-    deps=["deduplicated_docs", QUALITY_CLASSIFIER], partitions_def=crawl_batch_partitions,
+    deps=[DEDUPLICATED_DOCS, QUALITY_CLASSIFIER], partitions_def=crawl_batch_partitions,
     code_version="1", output_required=False,
 )
 def quality_scored_docs(context: dg.AssetExecutionContext, config: QualityScoredDocsConfig,
@@ -41,16 +39,15 @@ def quality_scored_docs(context: dg.AssetExecutionContext, config: QualityScored
         context.log.warning(f"No quality_classifier yet: batch {batch!r} is not scored. Materialize "
                             "quality_classifier, then this partition.")
         return
-    if not lake.has_partition("deduplicated_docs", batch):
-        raise dg.Failure(f"deduplicated_docs has no partition {batch!r}; materialize it first")
+    docs_path = require_partition(lake, DEDUPLICATED_DOCS, batch)
     threshold = config.min_score if config.min_score is not None else current["threshold"]
     classifier = ClassifierRef(model_url=current["model_url"], version=current["version"],
                                threshold=threshold, max_words=current["max_words"])
     with lake.staging_dir() as staging:
         kept_path, rejected_path = f"{staging}/kept", f"{staging}/rejected"
-        report = run_scoring(spark.get_session(), lake.url(lake.partition_path("deduplicated_docs", batch)),
+        report = run_scoring(spark.get_session(), lake.url(docs_path),
                              classifier, lake.url(kept_path), lake.url(rejected_path), config.examples)
-        lake.publish(rejected_path, REJECTED, batch)
+        lake.publish(rejected_path, QUALITY_SCORED_DOCS_REJECTED, batch)
         lake.publish(kept_path, QUALITY_SCORED_DOCS, batch)
     context.log.info(f"Kept {report.kept} of {report.rows_in} documents at quality_score >= "
                      f"{threshold:.4f} (classifier {classifier.version})")
@@ -64,11 +61,7 @@ def _metadata(report: ScoringReport, classifier: ClassifierRef, current: dict, m
                       for r in rows], ["quality_score", "url", "text"])
 
     return {
-        "dagster/row_count": report.kept,
-        "rows_in": report.rows_in,
-        "rows_kept": report.kept,
-        "rows_rejected": report.rows_in - report.kept,
-        "kept_share": round(report.kept / report.rows_in, 4) if report.rows_in else 0.0,
+        **kept_metadata(report.rows_in, report.kept),
         "threshold": round(classifier.threshold, 6),
         "threshold_rule": current["threshold_rule"] if min_score is None else "fixed min_score (run config)",
         "quality_classifier_version": classifier.version,
@@ -77,6 +70,6 @@ def _metadata(report: ScoringReport, classifier: ClassifierRef, current: dict, m
                                  ["score_from", "score_to", "kept", "rejected"]),
         "best_documents": examples(report.best),
         "worst_documents": examples(report.worst),
-        "path": dg.MetadataValue.path(lake.url(lake.partition_path(QUALITY_SCORED_DOCS, batch))),
-        "rejected_path": dg.MetadataValue.path(lake.url(lake.partition_path(REJECTED, batch))),
+        "path": partition_path_value(lake, QUALITY_SCORED_DOCS, batch),
+        "rejected_path": partition_path_value(lake, QUALITY_SCORED_DOCS_REJECTED, batch),
     }

@@ -8,12 +8,11 @@ from pydantic import Field
 from flywheel.crawl.documents import IngestLimits
 from flywheel.crawl.ingest import BatchReport, ingest_batch
 from flywheel.crawl.records import DOCUMENT_SCHEMA, REJECTION_SCHEMA
-from orchestration.metadata import clip, column_schema, counts_table, table
+from flywheel.datasets import RAW_CRAWL, RAW_CRAWL_REJECTED
+from orchestration.metadata import clip, column_schema, counts_table, partition_path_value, table
 from orchestration.partitions import crawl_batch_partitions
 from orchestration.resources import StorageResource
 
-RAW_CRAWL = "raw_crawl"
-RAW_CRAWL_REJECTED = "raw_crawl_rejected"
 PREVIEW_COLUMNS = ["url", "domain", "source_format", "title", "text_chars", "text"]
 
 
@@ -91,7 +90,7 @@ def _documents_result(report: BatchReport, lake, batch: str, preview_rows: int) 
         "skipped_records": counts_table(report.skipped_records, "warc_record_type"),
         "files": table(files),
         "preview": table(preview, PREVIEW_COLUMNS),
-        "path": dg.MetadataValue.path(lake.url(lake.partition_path(RAW_CRAWL, batch))),
+        "path": partition_path_value(lake, RAW_CRAWL, batch),
     })
 
 
@@ -103,5 +102,5 @@ def _rejections_result(report: BatchReport, lake, batch: str, preview_rows: int)
         "dagster/row_count": sum(by_reason.values()),
         "rejects_by_reason": counts_table(by_reason, "reason"),
         "examples": table(examples, ["source_file", "record_locator", "url", "reason", "detail"]),
-        "path": dg.MetadataValue.path(lake.url(lake.partition_path(RAW_CRAWL_REJECTED, batch))),
+        "path": partition_path_value(lake, RAW_CRAWL_REJECTED, batch),
     })

@@ -1,25 +1,17 @@
 """`reward_data`: preference pairs built from the feedback log, split by prompt."""
 
-import json
 import tempfile
 from pathlib import Path
 
 import dagster as dg
-import pyarrow as pa
-import pyarrow.parquet as pq
 from pydantic import Field
 
-from assets.data.feedback_events import FEEDBACK_EVENTS
+from flywheel.datasets import FEEDBACK_EVENTS, REWARD_DATA
 from flywheel.feedback.ingest import FeedbackLog
 from flywheel.feedback.pairs import PAIR_COLUMNS, build_pairs
-from flywheel.versioned_store import VersionedStore
-from orchestration.metadata import table
+from flywheel.feedback.reward_data import SPLITS, write_version
+from orchestration.metadata import path_value, table
 from orchestration.resources import StorageResource
-
-REWARD_DATA = "reward_data"
-SPLITS = ("train", "held_out")
-PAIR_SCHEMA = pa.schema([("pair_id", pa.string()), ("prompt", pa.string()), ("chosen", pa.string()),
-                         ("rejected", pa.string()), ("source", pa.string()), ("event_ids", pa.list_(pa.string()))])
 
 
 class RewardDataConfig(dg.Config):
@@ -27,12 +19,6 @@ class RewardDataConfig(dg.Config):
                                      description="Share of prompts held out (stable hash of the prompt).")
     max_pairs_per_prompt: int = Field(default=4, ge=1,
                                       description="Cap on pairs made from the ratings of one prompt.")
-
-
-def read_split(store: VersionedStore, path: str, split: str) -> list[dict]:
-    """One split of a `reward_data` version as prompt/chosen/rejected dicts."""
-    return pq.read_table(f"{path}/{split}.parquet", columns=["prompt", "chosen", "rejected"],
-                         filesystem=store.fs).to_pylist()
 
 
 @dg.asset(key=REWARD_DATA, group_name="feedback", kinds={"parquet"}, deps=[FEEDBACK_EVENTS], code_version="1")
@@ -52,11 +38,9 @@ def reward_data(context: dg.AssetExecutionContext, config: RewardDataConfig,
     version = pairs.version()
     store = storage.versioned_datasets()
     with tempfile.TemporaryDirectory() as workdir:
-        for split in SPLITS:
-            pq.write_table(pa.Table.from_pylist(getattr(pairs, split), PAIR_SCHEMA), Path(workdir, f"{split}.parquet"))
         manifest = {"version": version, "train_pairs": len(pairs.train), "held_out_pairs": len(pairs.held_out),
                     "held_out_fraction": config.held_out_fraction, "events": len(events)}
-        Path(workdir, "manifest.json").write_text(json.dumps(manifest, indent=2))
+        write_version(pairs, Path(workdir), manifest)
         path = store.publish(Path(workdir), REWARD_DATA, version)
     store.set_current(REWARD_DATA, version, {"path": path, "manifest": manifest})
     context.log.info(f"reward_data {version}: {len(pairs.train)} train and {len(pairs.held_out)} held-out pairs")
@@ -69,5 +53,5 @@ def reward_data(context: dg.AssetExecutionContext, config: RewardDataConfig,
         "examples": table([{c: str(row[c])[:120] for c in PAIR_COLUMNS[1:5]} for row in pairs.held_out[:5]],
                           PAIR_COLUMNS[1:5]),
         "dagster/row_count": len(pairs.train) + len(pairs.held_out),
-        "path": dg.MetadataValue.path(store.url(path)),
+        "path": path_value(store.url(path)),
     })

@@ -1,0 +1,22 @@
+"""What an asset reads from upstream, or a clear failure that says what to materialize first."""
+
+import dagster as dg
+
+from flywheel.lake import Lake
+from orchestration.resources import StorageResource
+
+
+def require_partition(lake: Lake, dataset: str, partition: str) -> str:
+    """The lake path of `dataset`'s `partition`; fails the step if it was never published."""
+    if not lake.has_partition(dataset, partition):
+        raise dg.Failure(f"{dataset} has no partition {partition!r}; materialize {dataset} first")
+    return lake.partition_path(dataset, partition)
+
+
+def current_or_fail(storage: StorageResource, name: str, versioned_dataset: bool = False) -> dict:
+    """The current version's record of a model (or a whole-version lake dataset)."""
+    store = storage.versioned_datasets() if versioned_dataset else storage.models()
+    current = store.current(name)
+    if current is None:
+        raise dg.Failure(f"no {name} yet: materialize `{name}` first")
+    return current
