@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import time
 
-from flywheel.home import REPO_ROOT
-from orchestration.cli import (SAMPLE_BATCHES, SAMPLE_CRAWL_DIR, _home, curate, feedback_loop, ingest, retrain,
-                               train_classifier)
+from flywheel.bundled import SAMPLE_CRAWL_DIR, SAMPLE_FEEDBACK
+from flywheel.datasets import QUALITY_SCORED_DOCS
+from orchestration import lifecycle
+from orchestration.runs import RunOutcome
 
-SAMPLE_FEEDBACK = REPO_ROOT / "sample_data" / "feedback" / "feedback-sample.jsonl"
+# The first batch is a small real crawl; the second crawls its Python docs again a month later
+# (unchanged, revised and new pages), so the demo shows deduplication against an earlier batch.
+SAMPLE_BATCHES = ("sample-0001", "sample-0002")
+REASON = "flywheel demo"
 
 
 def demo() -> None:
@@ -16,20 +20,23 @@ def demo() -> None:
     first batch is curated before any quality classifier exists, so the classifier is trained on
     it and the batch scored; the second batch is scored within its curation run."""
     started = time.monotonic()
-    home = _home()
-    results = {}
+    home = lifecycle.home()
+    results: dict[str, RunOutcome] = {}
     classifier = None
     for batch in SAMPLE_BATCHES:
         if not (home.landing / "crawl" / batch).is_dir():
-            ingest(SAMPLE_CRAWL_DIR / batch, batch)
-        results[batch] = curate(batch)
-        if "quality_scored_docs" not in results[batch]:
-            classifier = train_classifier()
-            results[batch]["quality_scored_docs"] = curate(batch, only=["quality_scored_docs"])["quality_scored_docs"]
-    trained = retrain()
+            lifecycle.ingest(SAMPLE_CRAWL_DIR / batch, batch)
+        results[batch] = lifecycle.curate(batch, reason=REASON)
+        if QUALITY_SCORED_DOCS not in results[batch].materialized:
+            classifier = lifecycle.train_classifier(reason=REASON)
+            scoring = lifecycle.curate(batch, only=[QUALITY_SCORED_DOCS], reason=REASON)
+            results[batch].materialized[QUALITY_SCORED_DOCS] = scoring.materialized[QUALITY_SCORED_DOCS]
+            results[batch].checks += scoring.checks
+    trained = lifecycle.retrain(reason=REASON).materialized
     if not (home.landing / "feedback" / SAMPLE_FEEDBACK.name).exists():
-        _landing(home).add_feedback_file(SAMPLE_FEEDBACK.name, SAMPLE_FEEDBACK.read_text(encoding="utf-8").splitlines())
-    aligned = feedback_loop()
+        lifecycle.storage().landing().add_feedback_file(
+            SAMPLE_FEEDBACK.name, SAMPLE_FEEDBACK.read_text(encoding="utf-8").splitlines())
+    aligned = lifecycle.feedback_loop(reason=REASON).materialized
     print("\n=== Flywheel demo summary ===")
     print(f"FLYWHEEL_HOME        {home.root}")
     if classifier is not None:
@@ -45,14 +52,15 @@ def demo() -> None:
     print("Open the UI with `make ui`, then http://127.0.0.1:3000 (assets, runs, sensors).")
 
 
-def _print_batch_summary(batch: str, materialized: dict[str, dict]) -> None:
+def _print_batch_summary(batch: str, outcome: RunOutcome) -> None:
+    materialized = outcome.materialized
     raw = materialized["raw_crawl"]
     rejected = materialized["raw_crawl_rejected"]
     reasons = ", ".join(f"{r['reason']} {r['count']}" for r in
                         (rec.data for rec in rejected["rejects_by_reason"].records)) or "none"
     filtered = materialized["filtered_docs"]
-    top_rules = ", ".join(f"{r['rule']} {r['count']}" for r in
-                          (rec.data for rec in filtered["drops_by_rule"].records[:4]))
+    drops = sorted((rec.data for rec in filtered["drops_by_rule"].records), key=lambda r: -r["count"])
+    top_rules = ", ".join(f"{r['rule']} {r['count']}" for r in drops[:4])
     dedup = materialized["deduplicated_docs"]
     clusters = materialized["dedup_clusters"]
     print(f"\ncrawl batch          {batch} ({raw['input_bytes']:,} bytes in {len(raw['files'].records)} files)")
@@ -69,8 +77,8 @@ def _print_batch_summary(batch: str, materialized: dict[str, dict]) -> None:
     print(f"quality_scored_docs  {scored['rows_kept']} of {scored['rows_in']} documents kept at "
           f"quality_score >= {scored['threshold']:.3f} (classifier {scored['quality_classifier_version']}) "
           f"-> {scored['path']}")
-    checks = materialized["quality_checks"]
-    print(f"quality checks       {checks['passed']} of {checks['total']} passed (GX integrity + drift)")
+    passed = sum(check.passed for check in outcome.checks)
+    print(f"quality checks       {passed} of {len(outcome.checks)} passed (GX integrity + drift)")
 
 
 def _print_training_summary(trained: dict[str, dict]) -> None:
@@ -88,13 +96,6 @@ def _print_training_summary(trained: dict[str, dict]) -> None:
 
 
 
-
-def _landing(home):
-    from orchestration.resources import StorageResource
-
-    return StorageResource.for_home(home).landing()
-
-
 def _print_feedback_summary(materialized: dict[str, dict]) -> None:
     events, pairs = materialized["feedback_events"], materialized["reward_data"]
     reward, aligned = materialized["reward_model"], materialized["aligned_model"]
@@ -103,9 +104,10 @@ def _print_feedback_summary(materialized: dict[str, dict]) -> None:
           f"{events['dagster/row_count']} in total -> {events['path']}")
     print(f"reward_data          {pairs['train_pairs']} train / {pairs['held_out_pairs']} held-out pairs "
           f"({pairs['train_prompts']} / {pairs['held_out_prompts']} prompts), version {pairs['version']}")
-    print(f"reward_model         held-out accuracy {reward['initial_val_accuracy']:.3f} -> {reward['val_accuracy']:.3f} "
-          f"(train {reward['train_accuracy']:.3f}), margin {reward['val_margin']:.3f}, reward mean/std "
-          f"{reward['val_reward_mean']:.3f}/{reward['val_reward_std']:.3f}, {reward['steps']} steps -> {reward['path']}")
+    print(f"reward_model         held-out accuracy {reward['initial_val_accuracy']:.3f} -> "
+          f"{reward['val_accuracy']:.3f} (train {reward['train_accuracy']:.3f}), margin {reward['val_margin']:.3f}, "
+          f"reward mean/std {reward['val_reward_mean']:.3f}/{reward['val_reward_std']:.3f}, {reward['steps']} steps "
+          f"-> {reward['path']}")
     print(f"aligned_model (DPO)  held-out rewards/accuracies {aligned['initial_rewards/accuracies']:.3f} -> "
           f"{aligned['rewards/accuracies']:.3f}, margins {aligned['rewards/margins']:.3f} (chosen "
           f"{aligned['rewards/chosen']:.3f}, rejected {aligned['rewards/rejected']:.3f}), KL to reference "

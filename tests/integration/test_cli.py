@@ -3,9 +3,10 @@
 import subprocess
 import sys
 
+import dagster as dg
 import pytest
 
-from orchestration import cli
+from orchestration import cli, lifecycle
 from tests.conftest import SAMPLE_BATCH_DIR
 
 
@@ -34,15 +35,23 @@ def test_ingest_then_curate_records_the_run_in_the_instance(home, tmp_path, caps
     assert exit_info.value.code == 2
     assert "already exists" in capsys.readouterr().err
 
-    materialized = cli.curate("b1")
-    assert materialized["raw_crawl"]["dagster/row_count"] == 2
-    assert materialized["raw_crawl_rejected"]["dagster/row_count"] == 1
+    outcome = lifecycle.curate("b1")
+    assert outcome.materialized["raw_crawl"]["dagster/row_count"] == 2
+    assert outcome.materialized["raw_crawl_rejected"]["dagster/row_count"] == 1
+    printed = capsys.readouterr().out
+    assert f"Launched run {outcome.run_id} of curation_job for partition 'b1'" in printed
+    assert "DEBUG" not in printed and "Warning" not in printed
+    assert "quality_scored_docs was not materialized" in printed  # no classifier yet: says what to run
 
-    from dagster import DagsterInstance
-
-    with DagsterInstance.get() as instance:  # the persistent instance under FLYWHEEL_HOME
+    with dg.DagsterInstance.get() as instance:  # the persistent instance under FLYWHEEL_HOME
         assert instance.get_dynamic_partitions("crawl_batch") == ["b1"]
-        assert len(instance.get_run_records()) == 1
+        [record] = instance.get_run_records()
+        run = record.dagster_run
+        # A run of the code location's job, as the UI would launch it: listed under the job, re-executable.
+        assert run.job_name == "curation_job" and run.status == dg.DagsterRunStatus.SUCCESS
+        assert run.remote_job_origin.location_name == "flywheel"
+        assert run.tags["flywheel/source"] == "cli" and run.tags["dagster/partition"] == "b1"
+        assert run.tags["flywheel/reason"] == "flywheel curate"
 
 
 def test_console_script_is_installed():
