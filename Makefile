@@ -32,12 +32,13 @@ demo: setup
 	$(BIN)/flywheel demo
 
 test: setup
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 # Dagster UI and daemon (sensors, schedules, backfills) on 127.0.0.1 with the persistent instance.
 ui: setup
 	$(BIN)/python -c "from flywheel.home import FlywheelHome; FlywheelHome.from_env().ensure()"
-	DAGSTER_HOME=$(FLYWHEEL_HOME)/dagster $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+	DAGSTER_HOME=$(FLYWHEEL_HOME)/dagster $(BIN)/dagster dev -w flywheel/bundled/workspace.yaml -h 127.0.0.1 -p 3000
 
 clean:
 	rm -rf $(FLYWHEEL_HOME)

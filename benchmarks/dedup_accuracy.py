@@ -18,8 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.dedup_eval_set import build_eval_set, cluster_pairs, score, true_similar_pairs  # noqa: E402
-from benchmarks.dedup_systems import (  # noqa: E402
-    datasketch_pairs, datatrove_clusters, flywheel_clusters, write_docs)
+from benchmarks.dedup_systems import datasketch_pairs, datatrove_clusters, flywheel_clusters, write_docs  # noqa: E402
 from benchmarks.sample_documents import sample_documents  # noqa: E402
 from flywheel.dedup.settings import DedupSettings  # noqa: E402
 
@@ -46,8 +45,8 @@ def main() -> None:
 
         spark = build_spark_session(f"local[{args.workers}]", "dedup-accuracy", {"spark.ui.enabled": "false"},
                                     "127.0.0.1")
-        for name, variant in (("flywheel (14x8, verified)", settings),
-                              ("flywheel (14x8, unverified)", settings.model_copy(update={"verify_candidates": False}))):
+        unverified = settings.model_copy(update={"verify_candidates": False})
+        for name, variant in (("flywheel (14x8, verified)", settings), ("flywheel (14x8, unverified)", unverified)):
             started = time.perf_counter()
             labels = flywheel_clusters(spark, workdir / "docs", workdir / name.replace(" ", "_"), variant)
             results[name] = (score(cluster_pairs(labels), truth), time.perf_counter() - started)

@@ -74,7 +74,11 @@ def run_flywheel(input_dir: Path, out_dir: Path, workers: int) -> dict:
 def run_datatrove(input_dir: Path, out_dir: Path, workers: int) -> dict:
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.filters import (
-        C4QualityFilter, FineWebQualityFilter, GopherQualityFilter, GopherRepetitionFilter)
+        C4QualityFilter,
+        FineWebQualityFilter,
+        GopherQualityFilter,
+        GopherRepetitionFilter,
+    )
     from datatrove.pipeline.readers import ParquetReader
     from datatrove.pipeline.writers import ParquetWriter
 

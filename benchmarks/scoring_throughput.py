@@ -63,8 +63,8 @@ def main() -> None:
         write_docs(texts, docs_dir, files=8)
         model_dir = work / "model"
         model_dir.mkdir()
-        report = train_classifier([Document(i, t) for i, t in zip(sample["doc_id"].to_pylist(), sample["text"].to_pylist())],
-                                  ClassifierSettings(external_check_path=None), model_dir)
+        documents = [Document(i, t) for i, t in zip(sample["doc_id"].to_pylist(), sample["text"].to_pylist())]
+        report = train_classifier(documents, ClassifierSettings(external_check_path=None), model_dir)
         classifier = ClassifierRef(str(model_dir / MODEL_FILE), report.version, report.threshold, None)
         chars = sum(len(t) for t in texts)
         print(f"{args.documents:,} documents, {chars / args.documents / 1000:.1f} KB mean, 2 cores")

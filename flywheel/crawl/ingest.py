@@ -21,8 +21,15 @@ import pyarrow.parquet as pq
 from flywheel.crawl.documents import IngestLimits, build_document
 from flywheel.crawl.readers import file_format, read_crawl_file
 from flywheel.crawl.records import (
-    DOCUMENT_SCHEMA, REJECTION_SCHEMA, CrawlDocument, Rejection, RejectReason, SkippedRecord,
-    documents_table, rejections_table)
+    DOCUMENT_SCHEMA,
+    REJECTION_SCHEMA,
+    CrawlDocument,
+    Rejection,
+    RejectReason,
+    SkippedRecord,
+    documents_table,
+    rejections_table,
+)
 
 ROWS_PER_FLUSH = 1_000
 

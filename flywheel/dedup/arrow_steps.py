@@ -9,7 +9,14 @@ import numpy as np
 import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql.types import (
-    ArrayType, BooleanType, DoubleType, LongType, StringType, StructField, StructType, TimestampType,
+    ArrayType,
+    BooleanType,
+    DoubleType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampType,
 )
 
 from flywheel.dedup.minhash import MinHasher, estimated_jaccard

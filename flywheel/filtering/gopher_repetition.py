@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+
 from flywheel.filtering.base import Drop, FilterDoc, StepSettings, above
 from flywheel.filtering.ngrams import WordNgrams
 from flywheel.filtering.words import spacy_words

@@ -47,7 +47,10 @@ def _batch_definition():
     expectations()  # analytics off before the first import
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
-        DataContextConfig, InMemoryStoreBackendDefaults, ProgressBarsConfig)
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
     config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(),
                                progress_bars=ProgressBarsConfig(globally=False), analytics_enabled=False)

@@ -13,6 +13,7 @@ from flywheel.crawl.documents import IngestLimits
 from flywheel.crawl.records import DOCUMENT_SCHEMA
 from flywheel.dedup.minhash import exact_hash
 from flywheel.quality.gx_runner import expectations
+
 RAW_COLUMNS = DOCUMENT_SCHEMA.names
 FILTERED_COLUMNS = [*RAW_COLUMNS, "language", "language_score"]
 DEDUPLICATED_COLUMNS = [*FILTERED_COLUMNS, "cluster_size"]

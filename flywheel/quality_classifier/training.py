@@ -9,7 +9,12 @@ import numpy as np
 
 from flywheel.quality_classifier import metrics
 from flywheel.quality_classifier.examples import (
-    Document, TrainingFileCounts, is_heldout, read_jsonl_documents, write_training_file)
+    Document,
+    TrainingFileCounts,
+    is_heldout,
+    read_jsonl_documents,
+    write_training_file,
+)
 from flywheel.quality_classifier.model import hq_scores, model_version, train
 from flywheel.quality_classifier.settings import ClassifierSettings
 

@@ -9,8 +9,8 @@ import dagster as dg
 import pytest
 import torch
 
-from flywheel.feedback.pii import EMAIL
 from flywheel.feedback.ingest import FeedbackLog
+from flywheel.feedback.pii import EMAIL
 from flywheel.home import FlywheelHome
 from orchestration.definitions import build_definitions
 from orchestration.demo import SAMPLE_FEEDBACK

@@ -7,7 +7,11 @@ cascade is compared too. The README lists the known disagreement classes.
 import pytest
 from datatrove.data import Document
 from datatrove.pipeline.filters import (
-    C4QualityFilter, FineWebQualityFilter, GopherQualityFilter, GopherRepetitionFilter)
+    C4QualityFilter,
+    FineWebQualityFilter,
+    GopherQualityFilter,
+    GopherRepetitionFilter,
+)
 
 from flywheel.filtering.base import FilterDoc
 from flywheel.filtering.c4 import C4, C4Settings

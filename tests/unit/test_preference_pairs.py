@@ -44,7 +44,8 @@ def test_duplicates_identical_sides_and_contested_ratings_are_dropped_and_counte
 
 
 def test_rating_pairs_per_prompt_are_capped_deterministically():
-    events = [rating(n, "p", f"good {n}", 1) for n in range(5)] + [rating(10 + n, "p", f"bad {n}", -1) for n in range(5)]
+    events = ([rating(n, "p", f"good {n}", 1) for n in range(5)]
+              + [rating(10 + n, "p", f"bad {n}", -1) for n in range(5)])
     first = build_pairs(events, 0.3, max_pairs_per_prompt=4)
     shuffled = build_pairs(list(reversed(events)), 0.3, max_pairs_per_prompt=4)
     assert len(all_pairs(first)) == 4 and first.dropped["rating pairs above max_pairs_per_prompt"] == 21

@@ -7,10 +7,15 @@ import pyarrow as pa
 import pytest
 
 from flywheel.quality.drift import DriftBounds, compare, profile
-from flywheel.quality.gx_runner import validate
 from flywheel.quality.feedback_suites import preference_pairs_suite, with_pair_flags
+from flywheel.quality.gx_runner import validate
 from flywheel.quality.suites import (
-    deduplicated_docs_suite, filtered_docs_suite, quality_scored_docs_suite, raw_crawl_suite, with_text_hash)
+    deduplicated_docs_suite,
+    filtered_docs_suite,
+    quality_scored_docs_suite,
+    raw_crawl_suite,
+    with_text_hash,
+)
 
 TEXTS = ["First real document about Python lists.", "Second one, about dictionaries and sets.",
          "Third: the import system explained."]

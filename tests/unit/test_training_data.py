@@ -9,8 +9,15 @@ import pytest
 from flywheel.training.datasets import IGNORE_INDEX, ChatExamples, EpochOrder, PackedSequences
 from flywheel.training.instructions import load_instructions
 from flywheel.training.packing import PackingSettings, pack_documents
-from flywheel.training.tokenizer import (END_OF_TEXT, PAD, TURN_END, TURN_START, TokenizerSettings,
-                                         load_tokenizer, train_tokenizer)
+from flywheel.training.tokenizer import (
+    END_OF_TEXT,
+    PAD,
+    TURN_END,
+    TURN_START,
+    TokenizerSettings,
+    load_tokenizer,
+    train_tokenizer,
+)
 from tests.integration.training_fixtures import REFERENCE
 
 
@@ -82,7 +89,8 @@ def test_validation_documents_stay_in_validation_as_the_corpus_grows(tmp_path, d
 
 
 def test_packing_the_same_documents_twice_gives_the_same_version(tmp_path, documents, tokenizer_dir):
-    assert _pack(documents, tokenizer_dir, tmp_path / "a")["version"] == _pack(documents, tokenizer_dir, tmp_path / "b")["version"]
+    first, second = (_pack(documents, tokenizer_dir, tmp_path / name)["version"] for name in ("a", "b"))
+    assert first == second
 
 
 def test_too_little_text_is_a_clear_error(tmp_path, tokenizer_dir):
@@ -93,7 +101,8 @@ def test_too_little_text_is_a_clear_error(tmp_path, tokenizer_dir):
 def test_epoch_order_is_a_disjoint_permutation_per_epoch_and_resumable():
     order = EpochOrder(size=40, micro_batch_size=4, accumulation=2, world_size=2, seed=3)
     # Each step takes 4 examples x 2 micro-steps x 2 ranks = 16: an epoch of 40 is 2.5 steps.
-    visited = [i for step in range(5) for micro in range(2) for rank in range(2) for i in order.indices(step, micro, rank)]
+    visited = [i for step in range(5) for micro in range(2) for rank in range(2)
+               for i in order.indices(step, micro, rank)]
     assert sorted(visited[:40]) == list(range(40)) and sorted(visited[40:]) == list(range(40))
     assert visited[:40] != visited[40:]  # a fresh permutation each epoch
     resumed = EpochOrder(size=40, micro_batch_size=4, accumulation=2, world_size=2, seed=3)
