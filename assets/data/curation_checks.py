@@ -98,8 +98,8 @@ def _partitioned_check(**kwargs):
 
 def _integrity_check(dataset: str, suite, prepare=lambda frame: frame) -> dg.AssetChecksDefinition:
     @_partitioned_check(asset=dataset, name="integrity", blocking=True,
-                    description=f"GX suite on each `{dataset}` partition: schema, non-null unique ids, "
-                                "text bounds and value ranges. Blocking: a failure stops downstream assets.")
+                        description=f"GX suite on each `{dataset}` partition: schema, non-null unique ids, "
+                                    "text bounds and value ranges. Blocking: a failure stops downstream assets.")
     def check(context: dg.AssetCheckExecutionContext, config: QualityConfig,
               storage: StorageResource) -> dg.AssetCheckResult:
         started = time.perf_counter()
@@ -120,8 +120,8 @@ def _previous_partition(context: dg.AssetCheckExecutionContext, storage: Storage
 
 def _drift_check(dataset: str) -> dg.AssetChecksDefinition:
     @_partitioned_check(asset=dataset, name="drift", blocking=False,
-                    description=f"Mean text length, kept share and language mix of a `{dataset}` partition "
-                                "against the previous batch's. A warning: look before it reaches training.")
+                        description=f"Mean text length, kept share and language mix of a `{dataset}` partition "
+                                    "against the previous batch's. A warning: look before it reaches training.")
     def check(context: dg.AssetCheckExecutionContext, config: DriftConfig,
               storage: StorageResource) -> dg.AssetCheckResult:
         lake = storage.lake()
