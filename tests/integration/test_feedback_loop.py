@@ -9,11 +9,11 @@ import dagster as dg
 import pytest
 import torch
 
+from flywheel.bundled import SAMPLE_FEEDBACK
 from flywheel.feedback.ingest import FeedbackLog
 from flywheel.feedback.pii import EMAIL
 from flywheel.home import FlywheelHome
 from orchestration.definitions import build_definitions
-from orchestration.demo import SAMPLE_FEEDBACK
 from orchestration.resources import StorageResource
 from tests.integration.conftest import materialization_metadata
 from tests.integration.training_fixtures import PRETRAIN_CONFIG, SFT_CONFIG, run_config, seed_curated_lake
@@ -101,7 +101,7 @@ def test_no_new_feedback_reuses_every_model_and_new_feedback_is_ingested_alone(l
     assert materialization_metadata(again, "reward_model")["reused"] is True
     assert materialization_metadata(again, "aligned_model")["reused"] is True
 
-    from orchestration.cli import simulate_feedback
+    from orchestration.lifecycle import simulate_feedback
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FLYWHEEL_HOME", str(home.root))
