@@ -9,12 +9,15 @@ already exists keeps the existing folder (a version is a hash of what made it).
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import posixpath
 import uuid
 from pathlib import Path
 
 import fsspec
+from fsspec.implementations.local import LocalFileSystem
 
 
 class VersionedStore:
@@ -36,11 +39,25 @@ class VersionedStore:
         if not self.fs.isdir(final):
             staged = posixpath.join(self.root, name, f".staging-{uuid.uuid4().hex}")
             self.fs.put(str(local_dir), staged, recursive=True)
-            try:
-                self.fs.mv(staged, final, recursive=True)
-            except FileExistsError:  # another run published the same version meanwhile
+            if not self._rename_unless_exists(staged, final):  # another run published the same version
                 self.fs.rm(staged, recursive=True)
         return final
+
+    def _rename_unless_exists(self, source: str, target: str) -> bool:
+        """Move `source` to `target` unless `target` exists. Locally one `os.rename`, which refuses an
+        existing non-empty folder, where fsspec's move would nest `source` inside it."""
+        if isinstance(self.fs, LocalFileSystem):
+            try:
+                os.rename(source, target)
+            except OSError as error:
+                if error.errno in (errno.EEXIST, errno.ENOTEMPTY):
+                    return False
+                raise
+            return True
+        if self.fs.exists(target):  # object stores have no atomic rename: first check, then copy
+            return False
+        self.fs.mv(source, target, recursive=True)
+        return True
 
     def set_current(self, name: str, version: str, record: dict) -> None:
         """Point `name/current.json` at a published version, with a record of how it was made."""
