@@ -6,6 +6,8 @@ from pydantic import Field
 from flywheel.datasets import DEDUP_CLUSTERS, DEDUPLICATED_DOCS, FILTERED_DOCS, MINHASH_INDEX
 from flywheel.dedup.settings import DedupSettings
 from flywheel.dedup.spark_job import DedupInputs, DedupOutputs, DedupReport, run_dedup
+from flywheel.quality.suites import deduplicated_docs_suite, with_text_hash
+from orchestration.audit import IntegrityConfig, audit, filtered_language_settings, integrity_spec, publish_if_passed
 from orchestration.inputs import require_partition
 from orchestration.metadata import clip, kept_metadata, partition_path_value, table
 from orchestration.partitions import crawl_batch_partitions
@@ -17,6 +19,7 @@ class DeduplicatedDocsConfig(config_class(DedupSettings)):
     """Shingles, MinHash size, LSH banding, threshold and verification (see the README)."""
 
     pair_examples: int = Field(default=5, description="Near-duplicate pairs shown in the metadata.")
+    integrity: IntegrityConfig = IntegrityConfig()
 
 
 @dg.multi_asset(
@@ -37,6 +40,9 @@ class DeduplicatedDocsConfig(config_class(DedupSettings)):
                         "MinHash signature and LSH band keys of every kept document, one "
                         "partition per batch, written after the batch's documents."),
     ],
+    check_specs=[integrity_spec(DEDUPLICATED_DOCS, "schema, non-null unique `doc_id`, text bounds, languages, "
+                                                   "`cluster_size` >= 1, no two documents with the same "
+                                                   "normalized text")],
     partitions_def=crawl_batch_partitions,
     can_subset=False,
     pool=MINHASH_INDEX,
@@ -46,7 +52,8 @@ def deduplicated_docs(context: dg.AssetExecutionContext, config: DeduplicatedDoc
     """Deduplicate one `filtered_docs` partition with Spark against the index of other batches.
 
     A rerun of a batch ignores the batch's own index partition, so its documents never become
-    duplicates of themselves; the three outputs are replaced together.
+    duplicates of themselves; the three outputs are published together, and only if the integrity
+    check of the staged `deduplicated_docs` passes.
     """
     batch = context.partition_key
     lake = storage.lake()
@@ -59,15 +66,15 @@ def deduplicated_docs(context: dg.AssetExecutionContext, config: DeduplicatedDoc
         prior_docs_urls={b: lake.url(lake.partition_path(DEDUPLICATED_DOCS, b)) for b in others
                          if lake.has_partition(DEDUPLICATED_DOCS, b)})
     settings = settings_of(config, DedupSettings)
-    with lake.staging_dir() as staging:
-        staged = {name: f"{staging}/{name}" for name in (DEDUPLICATED_DOCS, DEDUP_CLUSTERS, MINHASH_INDEX)}
+    with (lake.stage(DEDUPLICATED_DOCS, batch) as kept, lake.stage(DEDUP_CLUSTERS, batch) as clusters,
+          lake.stage(MINHASH_INDEX, batch) as index):
         report = run_dedup(spark.get_session(), inputs,
-                           DedupOutputs(kept_url=lake.url(staged[DEDUPLICATED_DOCS]),
-                                        clusters_url=lake.url(staged[DEDUP_CLUSTERS]),
-                                        index_url=lake.url(staged[MINHASH_INDEX])),
+                           DedupOutputs(kept_url=lake.url(kept.path), clusters_url=lake.url(clusters.path),
+                                        index_url=lake.url(index.path)),
                            settings, config.pair_examples)
-        for name in (DEDUPLICATED_DOCS, DEDUP_CLUSTERS, MINHASH_INDEX):  # the index last
-            lake.publish(staged[name], name, batch)
+    suite = deduplicated_docs_suite(*config.integrity.language_bounds(filtered_language_settings(lake, batch)))
+    check = audit(lake, kept, suite, config.integrity.max_rows, prepare=with_text_hash)
+    yield from publish_if_passed(lake, check, kept, clusters, index)  # the index last
     context.log.info(f"Kept {report.kept} of {report.rows_in} documents "
                      f"({report.rows_in - report.kept} duplicates; index of {len(others)} other batches)")
     yield dg.MaterializeResult(asset_key=DEDUPLICATED_DOCS, metadata=_kept_metadata(report, lake, batch))

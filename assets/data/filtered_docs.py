@@ -6,6 +6,8 @@ from pydantic import Field
 from flywheel.datasets import FILTERED_DOCS, FILTERED_DOCS_REJECTED, RAW_CRAWL
 from flywheel.filtering.pipeline import SETTINGS_FILE, FilterSettings, step_order
 from flywheel.filtering.spark_job import FilterReport, run_filtering
+from flywheel.quality.suites import filtered_docs_suite
+from orchestration.audit import IntegrityConfig, audit, integrity_spec, publish_if_passed
 from orchestration.inputs import require_partition
 from orchestration.metadata import clip, counts_table, kept_metadata, partition_path_value, table
 from orchestration.partitions import crawl_batch_partitions
@@ -18,6 +20,7 @@ class FilteredDocsConfig(config_class(FilterSettings)):
     threshold to null, to skip it."""
 
     examples_per_rule: int = Field(default=3, description="Dropped examples per rule in the metadata.")
+    integrity: IntegrityConfig = IntegrityConfig()
 
 
 @dg.multi_asset(
@@ -35,24 +38,27 @@ class FilteredDocsConfig(config_class(FilterSettings)):
             description="Every document `filtered_docs` dropped, with `reason` (the first failing "
                         "rule), the `value` it measured, the `threshold` it broke and a `detail`."),
     ],
+    check_specs=[integrity_spec(FILTERED_DOCS, "schema, non-null unique `doc_id`, text bounds, only the "
+                                               "configured languages at or above their minimum score")],
     partitions_def=crawl_batch_partitions,
     can_subset=False,
 )
 def filtered_docs(context: dg.AssetExecutionContext, config: FilteredDocsConfig,
                   storage: StorageResource, spark: SparkResource):
     """Filter one `raw_crawl` partition with Spark (Arrow batches; models loaded once per worker).
-    The settings used are stored with the partition, so its checks know what it promises."""
+    The settings used are stored with the partition, so later checks know what it promises; the
+    partition is published only if its integrity check passes."""
     batch = context.partition_key
     lake = storage.lake()
     raw_path = require_partition(lake, RAW_CRAWL, batch)
     settings = settings_of(config, FilterSettings)
-    with lake.staging_dir() as staging:
-        kept_dir, rejected_dir = f"{staging}/{FILTERED_DOCS}", f"{staging}/{FILTERED_DOCS_REJECTED}"
-        report = run_filtering(spark.get_session(), lake.url(raw_path), lake.url(kept_dir), lake.url(rejected_dir),
+    with lake.stage(FILTERED_DOCS, batch) as kept, lake.stage(FILTERED_DOCS_REJECTED, batch) as rejected:
+        report = run_filtering(spark.get_session(), lake.url(raw_path), lake.url(kept.path), lake.url(rejected.path),
                                settings, config.examples_per_rule)
-        lake.fs.pipe_file(f"{kept_dir}/{SETTINGS_FILE}", settings.model_dump_json(indent=2).encode())
-        lake.publish(kept_dir, FILTERED_DOCS, batch)
-        lake.publish(rejected_dir, FILTERED_DOCS_REJECTED, batch)
+        lake.fs.pipe_file(f"{kept.path}/{SETTINGS_FILE}", settings.model_dump_json(indent=2).encode())
+    suite = filtered_docs_suite(*config.integrity.language_bounds(settings.language))
+    check = audit(lake, kept, suite, config.integrity.max_rows)
+    yield from publish_if_passed(lake, check, rejected, kept)
     context.log.info(f"Kept {report.kept} of {report.rows_in} documents")
     yield _kept_result(report, lake, batch)
     yield _rejected_result(report, lake, batch)

@@ -4,7 +4,16 @@ import dagster as dg
 from pydantic import Field
 
 from flywheel.datasets import DEDUPLICATED_DOCS, QUALITY_CLASSIFIER, QUALITY_SCORED_DOCS, QUALITY_SCORED_DOCS_REJECTED
+from flywheel.quality.suites import quality_scored_docs_suite, with_text_hash
 from flywheel.quality_classifier.spark_job import ClassifierRef, ScoringReport, run_scoring
+from orchestration.audit import (
+    INTEGRITY,
+    IntegrityConfig,
+    audit,
+    filtered_language_settings,
+    integrity_spec,
+    publish_if_passed,
+)
 from orchestration.inputs import require_partition
 from orchestration.metadata import clip, kept_metadata, partition_path_value, table
 from orchestration.partitions import crawl_batch_partitions
@@ -17,12 +26,16 @@ class QualityScoredDocsConfig(dg.Config):
         description="A fixed keep threshold for this run instead of the classifier's "
                     "(percentile-based by default: see quality_classifier's `threshold_rule`).")
     examples: int = Field(default=3, ge=0, le=20, description="Best and worst documents shown.")
+    integrity: IntegrityConfig = IntegrityConfig()
 
 
 @dg.asset(
     key=QUALITY_SCORED_DOCS, group_name="curation", kinds={"spark", "parquet", "fasttext"},
     deps=[DEDUPLICATED_DOCS, QUALITY_CLASSIFIER], partitions_def=crawl_batch_partitions,
     code_version="1", output_required=False,
+    check_specs=[integrity_spec(QUALITY_SCORED_DOCS, "schema, non-null unique `doc_id`, text bounds, languages, "
+                                                     "no duplicate normalized text, `quality_score` in [0, 1], one "
+                                                     "classifier version")],
 )
 def quality_scored_docs(context: dg.AssetExecutionContext, config: QualityScoredDocsConfig,
                         storage: StorageResource, spark: SparkResource):
@@ -31,24 +44,27 @@ def quality_scored_docs(context: dg.AssetExecutionContext, config: QualityScored
     go to `lake/quality_scored_docs_rejected/<batch>/` with their score and a reason.
 
     Not materialized (the run still succeeds) until a `quality_classifier` exists; when a new
-    classifier version lands, these partitions show as stale and a backfill re-scores them."""
+    classifier version lands, these partitions show as stale and a backfill re-scores them. The
+    scored partition is published only if its integrity check passes."""
     batch = context.partition_key
     lake = storage.lake()
     current = storage.models().current(QUALITY_CLASSIFIER)
     if current is None:
         context.log.warning(f"No quality_classifier yet: batch {batch!r} is not scored. Materialize "
                             "quality_classifier, then this partition.")
+        yield dg.AssetCheckResult(check_name=INTEGRITY, passed=True,
+                                  description="nothing staged: no quality_classifier yet, so nothing was scored")
         return
     docs_path = require_partition(lake, DEDUPLICATED_DOCS, batch)
     threshold = config.min_score if config.min_score is not None else current["threshold"]
     classifier = ClassifierRef(model_url=current["model_url"], version=current["version"],
                                threshold=threshold, max_words=current["max_words"])
-    with lake.staging_dir() as staging:
-        kept_path, rejected_path = f"{staging}/kept", f"{staging}/rejected"
+    with lake.stage(QUALITY_SCORED_DOCS, batch) as kept, lake.stage(QUALITY_SCORED_DOCS_REJECTED, batch) as rejected:
         report = run_scoring(spark.get_session(), lake.url(docs_path),
-                             classifier, lake.url(kept_path), lake.url(rejected_path), config.examples)
-        lake.publish(rejected_path, QUALITY_SCORED_DOCS_REJECTED, batch)
-        lake.publish(kept_path, QUALITY_SCORED_DOCS, batch)
+                             classifier, lake.url(kept.path), lake.url(rejected.path), config.examples)
+    suite = quality_scored_docs_suite(*config.integrity.language_bounds(filtered_language_settings(lake, batch)))
+    check = audit(lake, kept, suite, config.integrity.max_rows, prepare=with_text_hash)
+    yield from publish_if_passed(lake, check, rejected, kept)
     context.log.info(f"Kept {report.kept} of {report.rows_in} documents at quality_score >= "
                      f"{threshold:.4f} (classifier {classifier.version})")
     yield dg.MaterializeResult(metadata=_metadata(report, classifier, current, config.min_score, lake, batch))

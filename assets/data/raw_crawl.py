@@ -9,6 +9,8 @@ from flywheel.crawl.documents import IngestLimits
 from flywheel.crawl.ingest import BatchReport, ingest_batch
 from flywheel.crawl.records import DOCUMENT_SCHEMA, REJECTION_SCHEMA
 from flywheel.datasets import RAW_CRAWL, RAW_CRAWL_REJECTED
+from flywheel.quality.suites import raw_crawl_suite
+from orchestration.audit import IntegrityConfig, audit, integrity_spec, publish_if_passed
 from orchestration.metadata import clip, column_schema, counts_table, partition_path_value, table
 from orchestration.partitions import crawl_batch_partitions
 from orchestration.resources import StorageResource
@@ -26,6 +28,7 @@ class RawCrawlConfig(dg.Config):
         description="Largest share of undecodable/control characters a document may have.")
     workers: int = Field(default=0, description="Parallel file readers; 0 means one per CPU core.")
     preview_rows: int = 10
+    integrity: IntegrityConfig = IntegrityConfig()
 
     def limits(self) -> IngestLimits:
         return IngestLimits(self.max_payload_bytes, self.max_text_chars, self.max_not_text_share)
@@ -46,27 +49,26 @@ class RawCrawlConfig(dg.Config):
                         "payload, undecodable bytes, empty or oversized document, bad JSONL line...).",
             metadata={"dagster/column_schema": column_schema(REJECTION_SCHEMA)}),
     ],
+    check_specs=[integrity_spec(RAW_CRAWL, "schema, non-null unique `doc_id`, text bounds, value ranges")],
     partitions_def=crawl_batch_partitions,
     can_subset=False,
 )
 def raw_crawl(context: dg.AssetExecutionContext, config: RawCrawlConfig, storage: StorageResource):
     """Read every WARC, WET and JSONL file of a crawl batch from `landing/crawl/<batch>/`.
 
-    Files are read in parallel; the batch's partition is replaced atomically, so a rerun never
-    leaves a half-written partition and readers never see one.
+    Files are read in parallel into a staged version of the partition; it is published (the
+    partition's pointer replaced atomically) only if its integrity check passes, so readers never
+    see a half-written or unvalidated partition.
     """
     batch = context.partition_key
     landing, lake = storage.landing(), storage.lake()
     files = landing.list_batch_files(batch)
     context.log.info(f"Ingesting {len(files)} files of crawl batch {batch!r}")
-    with lake.staging_dir() as staging:
-        docs_dir, rejects_dir = f"{staging}/{RAW_CRAWL}", f"{staging}/{RAW_CRAWL_REJECTED}"
-        lake.fs.makedirs(docs_dir)
-        lake.fs.makedirs(rejects_dir)
-        report = ingest_batch(files, lake.url(docs_dir), lake.url(rejects_dir),
+    with lake.stage(RAW_CRAWL, batch) as docs, lake.stage(RAW_CRAWL_REJECTED, batch) as rejects:
+        report = ingest_batch(files, lake.url(docs.path), lake.url(rejects.path),
                               limits=config.limits(), workers=config.workers or os.cpu_count() or 1)
-        lake.publish(docs_dir, RAW_CRAWL, batch)
-        lake.publish(rejects_dir, RAW_CRAWL_REJECTED, batch)
+    check = audit(lake, docs, raw_crawl_suite(config.limits()), config.integrity.max_rows)
+    yield from publish_if_passed(lake, check, rejects, docs)
     context.log.info(f"{report.documents} documents kept, "
                      f"{sum(report.rejections_by_reason.values())} rejected")
     yield _documents_result(report, lake, batch, config.preview_rows)

@@ -1,15 +1,20 @@
 """`reward_data`: preference pairs built from the feedback log, split by prompt."""
 
 import tempfile
+import time
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 from pydantic import Field
 
 from flywheel.datasets import FEEDBACK_EVENTS, REWARD_DATA
 from flywheel.feedback.ingest import FeedbackLog
 from flywheel.feedback.pairs import PAIR_COLUMNS, build_pairs
-from flywheel.feedback.reward_data import SPLITS, write_version
+from flywheel.feedback.reward_data import SPLITS, read_split, write_version
+from flywheel.quality.feedback_suites import preference_pairs_suite, with_pair_flags
+from orchestration.audit import INTEGRITY, set_current_if_passed
+from orchestration.gx_checks import check_result
 from orchestration.metadata import path_value, table
 from orchestration.resources import StorageResource
 
@@ -21,14 +26,19 @@ class RewardDataConfig(dg.Config):
                                       description="Cap on pairs made from the ratings of one prompt.")
 
 
-@dg.asset(key=REWARD_DATA, group_name="feedback", kinds={"parquet"}, deps=[FEEDBACK_EVENTS], code_version="1")
-def reward_data(context: dg.AssetExecutionContext, config: RewardDataConfig,
-                storage: StorageResource) -> dg.MaterializeResult:
+@dg.asset(key=REWARD_DATA, group_name="feedback", kinds={"parquet"}, deps=[FEEDBACK_EVENTS], code_version="1",
+          check_specs=[dg.AssetCheckSpec(
+              INTEGRITY, asset=REWARD_DATA, blocking=True,
+              description="GX suite on the written train split before it becomes current: non-empty prompt/"
+                          "chosen/rejected within length bounds, chosen != rejected, no held-out pair in train. "
+                          "Blocking: a failure keeps the previous version current and stops the models.")])
+def reward_data(context: dg.AssetExecutionContext, config: RewardDataConfig, storage: StorageResource):
     """Preference pairs (`prompt`, `chosen`, `rejected`, `source`) from every feedback event:
     comparisons as they are, ratings paired per prompt (a +1 answer against a -1 answer).
     Deduplicated on normalized text; pairs with chosen == rejected dropped and counted. Split into
     train and held-out by a stable hash of the prompt, so held-out prompts never move into train
-    as feedback grows. Written as an immutable version `lake/reward_data/<version>/`."""
+    as feedback grows. Written as an immutable version `lake/reward_data/<version>/`, which becomes
+    the current one only if its integrity check passes."""
     events = FeedbackLog(storage.lake()).events(["event_id", "ts", "kind", "prompt", "chosen", "rejected",
                                                  "response", "rating"]).to_pylist()
     pairs = build_pairs(events, config.held_out_fraction, config.max_pairs_per_prompt)
@@ -42,10 +52,15 @@ def reward_data(context: dg.AssetExecutionContext, config: RewardDataConfig,
                     "held_out_fraction": config.held_out_fraction, "events": len(events)}
         write_version(pairs, Path(workdir), manifest)
         path = store.publish(Path(workdir), REWARD_DATA, version)
-    store.set_current(REWARD_DATA, version, {"path": path, "manifest": manifest})
+    started = time.perf_counter()
+    train, held_out = (pd.DataFrame(read_split(store, path, split)) for split in SPLITS)
+    check = check_result(with_pair_flags(train, held_out), preference_pairs_suite(), "reward_data_integrity",
+                         started, check_name=INTEGRITY, version=version,
+                         staged_path=dg.MetadataValue.path(store.url(path)))
+    yield from set_current_if_passed(store, check, REWARD_DATA, version, {"path": path, "manifest": manifest})
     context.log.info(f"reward_data {version}: {len(pairs.train)} train and {len(pairs.held_out)} held-out pairs")
     prompts = {split: len({row["prompt"] for row in getattr(pairs, split)}) for split in SPLITS}
-    return dg.MaterializeResult(data_version=dg.DataVersion(version), metadata={
+    yield dg.MaterializeResult(data_version=dg.DataVersion(version), metadata={
         "version": version, "train_pairs": len(pairs.train), "held_out_pairs": len(pairs.held_out),
         "train_prompts": prompts["train"], "held_out_prompts": prompts["held_out"],
         "feedback_events": len(events), **{f"pairs_from_{k}": v for k, v in sorted(pairs.by_source().items())},

@@ -5,7 +5,8 @@ holding `events.parquet` (the new events, PII scrubbed) and `files.json` (the le
 read, by name, size, mtime and SHA-256). Lines that are not valid events go to
 `lake/feedback_events_rejected/<ingest_id>/rejected.parquet`, published first; the events
 partition is the commit point, so rejects of an ingestion that died before committing are
-ignored and removed by the next one.
+ignored and removed by the next one. `ingestion()` stages both before committing, so the caller
+can audit the new events first: an ingestion that is not committed leaves its files unread.
 
 Exactly once: a file whose bytes were already read (any name) is skipped, an event whose
 `event_id` is already stored is counted as a duplicate and not stored again, and a reject of the
@@ -35,7 +36,7 @@ from fsspec.implementations.local import LocalFileSystem
 from flywheel.datasets import FEEDBACK_EVENTS, FEEDBACK_EVENTS_REJECTED
 from flywheel.feedback.events import EVENT_SCHEMA, TEXT_FIELDS, InvalidEvent, parse_event
 from flywheel.feedback.pii import scrub
-from flywheel.lake import Lake
+from flywheel.lake import Lake, StagedVersion
 
 LEDGER = "files.json"
 MAX_LINE_BYTES = 1_000_000
@@ -73,6 +74,33 @@ class IngestReport:
     kinds: Counter = field(default_factory=Counter)
 
 
+@dataclass
+class PendingIngestion:
+    """What one ingestion read, staged but not yet committed."""
+
+    log: FeedbackLog
+    report: IngestReport
+    events: pa.Table
+    reject_rows: list[dict]
+    staged: list[StagedVersion] = field(default_factory=list)  # rejects first; the events are the commit point
+
+    @property
+    def staged_path(self) -> str | None:
+        return self.log.lake.url(self.staged[-1].path) if self.staged else None
+
+    def stage(self) -> None:
+        ingest_id = self.report.ingest_id
+        if self.reject_rows:
+            self.staged.append(self.log._stage(FEEDBACK_EVENTS_REJECTED, ingest_id, {
+                "rejected.parquet": pa.Table.from_pylist(self.reject_rows, REJECT_SCHEMA)}))
+        self.staged.append(self.log._stage(FEEDBACK_EVENTS, ingest_id, {"events.parquet": self.events},
+                                           ledger=self.report.files_read))
+
+    def commit(self) -> None:
+        for version in self.staged:
+            self.log.lake.publish(version)
+
+
 class FeedbackLog:
     """The committed feedback events and rejects in a lake."""
 
@@ -83,9 +111,12 @@ class FeedbackLog:
         """Committed ingestions, oldest first (ids sort by time)."""
         return self.lake.partitions(FEEDBACK_EVENTS)
 
-    def ledger(self) -> list[dict]:
+    def ledger(self, since: float | None = None) -> list[dict]:
+        """Every file an ingestion read; `since` (Unix time) skips ingestions that ended before it."""
         rows = []
         for ingest_id in self.ingest_ids():
+            if since is not None and _ingest_time(ingest_id) < since:
+                continue
             ledger = posixpath.join(self.lake.partition_path(FEEDBACK_EVENTS, ingest_id), LEDGER)
             with self.lake.fs.open(ledger) as handle:
                 rows += json.load(handle)
@@ -103,79 +134,97 @@ class FeedbackLog:
 
     def ingest(self, files: list[FeedbackFile], read: Callable[[str], bytes] | None = None) -> IngestReport:
         """Store every new valid event of `files` once; see the module docstring."""
+        with self.ingestion(files, read) as pending:
+            pending.commit()
+        return pending.report
+
+    @contextlib.contextmanager
+    def ingestion(self, files: list[FeedbackFile],
+                  read: Callable[[str], bytes] | None = None) -> Iterator[PendingIngestion]:
+        """Read what is new in `files` and stage it, under the lock: the block audits
+        `pending.events` and calls `pending.commit()` to publish, or leaves it staged (unread by
+        anything) and the files count as not ingested."""
         with self._exclusive():
             self._remove_uncommitted_rejects()
-            known_files = {row["sha256"] for row in self.ledger()}
-            known_ids = set(self.events(["event_id"]).column("event_id").to_pylist())
-            rejects = self.rejects()
-            known_rejects = set(zip(rejects.column("source_file").to_pylist(),
-                                    rejects.column("line_sha256").to_pylist()))
-            report = IngestReport(ingest_id=f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}")
-            events, reject_rows = [], []
-            for file in files:
-                data = (read or _read_bytes)(file.url)
-                digest = hashlib.sha256(data).hexdigest()
-                if digest in known_files:
-                    report.files_already_ingested += 1
-                    continue
-                known_files.add(digest)
-                stats = Counter()
-                for number, raw in enumerate(data.split(b"\n"), start=1):
-                    if not raw.strip():
-                        continue
-                    try:
-                        event = _parse(raw)
-                    except InvalidEvent as error:
-                        key = (file.name, hashlib.sha256(raw).hexdigest())
-                        if key not in known_rejects:
-                            known_rejects.add(key)
-                            reject_rows.append(
-                                _reject_row(file.name, number, str(error), raw, key[1], report.ingest_id))
-                        stats["rejected"] += 1
-                        continue
-                    if event["event_id"] in known_ids:
-                        stats["duplicates"] += 1
-                        continue
-                    known_ids.add(event["event_id"])
-                    redactions = _scrub_event(event)
-                    report.pii_redactions.update(redactions)
-                    report.kinds[event["kind"]] += 1
-                    events.append({**event, "pii_redactions": sum(redactions.values()), "source_file": file.name,
-                                   "source_line": number, "ingest_id": report.ingest_id})
-                    stats["events"] += 1
-                report.files_read.append({"name": file.name, "signature": file.signature, "sha256": digest,
-                                          "size": file.size, "events": stats["events"],
-                                          "duplicates": stats["duplicates"], "rejected": stats["rejected"]})
-                report.duplicates += stats["duplicates"]
-                report.rejected += stats["rejected"]
-            if not report.files_read:
-                report.ingest_id = None
-                return report
-            report.events, report.rejects = len(events), reject_rows
-            if reject_rows:
-                self._publish(FEEDBACK_EVENTS_REJECTED, report.ingest_id,
-                              {"rejected.parquet": pa.Table.from_pylist(reject_rows, REJECT_SCHEMA)})
-            self._publish(FEEDBACK_EVENTS, report.ingest_id,
-                          {"events.parquet": pa.Table.from_pylist(events, EVENT_SCHEMA)},
-                          ledger=report.files_read)
-            return report
+            report, events, reject_rows = self._read_new(files, read or _read_bytes)
+            pending = PendingIngestion(self, report, pa.Table.from_pylist(events, EVENT_SCHEMA), reject_rows)
+            if report.files_read:
+                pending.stage()
+            yield pending
 
-    def _publish(self, dataset: str, ingest_id: str, tables: dict[str, pa.Table], ledger: list[dict] | None = None):
+    def _read_new(self, files: list[FeedbackFile],
+                  read: Callable[[str], bytes]) -> tuple[IngestReport, list[dict], list[dict]]:
+        ledger = self.ledger()
+        known_files = {row["sha256"] for row in ledger}
+        known_signatures = {row["signature"] for row in ledger}
+        known_ids = set(self.events(["event_id"]).column("event_id").to_pylist())
+        rejects = self.rejects()
+        known_rejects = set(zip(rejects.column("source_file").to_pylist(),
+                                rejects.column("line_sha256").to_pylist()))
+        report = IngestReport(ingest_id=f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}")
+        events, reject_rows = [], []
+        for file in files:
+            if file.signature in known_signatures:
+                report.files_already_ingested += 1
+                continue
+            data = read(file.url)
+            digest = hashlib.sha256(data).hexdigest()
+            if digest in known_files:  # the same bytes under another name: recorded, not read again
+                report.files_already_ingested += 1
+                report.files_read.append({"name": file.name, "signature": file.signature, "sha256": digest,
+                                          "size": file.size, "events": 0, "duplicates": 0, "rejected": 0})
+                continue
+            known_files.add(digest)
+            stats = Counter()
+            for number, raw in enumerate(data.split(b"\n"), start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    event = _parse(raw)
+                except InvalidEvent as error:
+                    key = (file.name, hashlib.sha256(raw).hexdigest())
+                    if key not in known_rejects:
+                        known_rejects.add(key)
+                        reject_rows.append(_reject_row(file.name, number, str(error), raw, key[1], report.ingest_id))
+                    stats["rejected"] += 1
+                    continue
+                if event["event_id"] in known_ids:
+                    stats["duplicates"] += 1
+                    continue
+                known_ids.add(event["event_id"])
+                redactions = _scrub_event(event)
+                report.pii_redactions.update(redactions)
+                report.kinds[event["kind"]] += 1
+                events.append({**event, "pii_redactions": sum(redactions.values()), "source_file": file.name,
+                               "source_line": number, "ingest_id": report.ingest_id})
+                stats["events"] += 1
+            report.files_read.append({"name": file.name, "signature": file.signature, "sha256": digest,
+                                      "size": file.size, "events": stats["events"],
+                                      "duplicates": stats["duplicates"], "rejected": stats["rejected"]})
+            report.duplicates += stats["duplicates"]
+            report.rejected += stats["rejected"]
+        if not report.files_read:
+            report.ingest_id = None
+        report.events, report.rejects = len(events), reject_rows
+        return report, events, reject_rows
+
+    def _stage(self, dataset: str, ingest_id: str, tables: dict[str, pa.Table],
+               ledger: list[dict] | None = None) -> StagedVersion:
         fs = self.lake.fs
-        with self.lake.staging_dir() as staged:
+        with self.lake.stage(dataset, ingest_id) as staged:
             for name, table in tables.items():
-                with fs.open(posixpath.join(staged, name), "wb") as handle:
+                with fs.open(posixpath.join(staged.path, name), "wb") as handle:
                     pq.write_table(table, handle)
             if ledger is not None:
-                with fs.open(posixpath.join(staged, LEDGER), "w") as handle:
+                with fs.open(posixpath.join(staged.path, LEDGER), "w") as handle:
                     json.dump(ledger, handle, indent=1)
-            self.lake.publish(staged, dataset, ingest_id)
+        return staged
 
     def _remove_uncommitted_rejects(self) -> None:
         committed = set(self.ingest_ids())
         for ingest_id in self.lake.partitions(FEEDBACK_EVENTS_REJECTED):
             if ingest_id not in committed:
-                self.lake.fs.rm(self.lake.partition_path(FEEDBACK_EVENTS_REJECTED, ingest_id), recursive=True)
+                self.lake.remove_partition(FEEDBACK_EVENTS_REJECTED, ingest_id)
 
     @contextlib.contextmanager
     def _exclusive(self) -> Iterator[None]:
@@ -190,6 +239,10 @@ class FeedbackLog:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _ingest_time(ingest_id: str) -> float:
+    return datetime.strptime(ingest_id.split("-", 1)[0], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC).timestamp()
 
 
 def _read_bytes(url: str) -> bytes:

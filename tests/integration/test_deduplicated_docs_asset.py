@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flywheel.dedup.minhash import exact_hash
+from flywheel.filtering.pipeline import SETTINGS_FILE
 from orchestration.partitions import crawl_batch_partitions
 from tests.integration.conftest import SAMPLE_BATCH, materialization_metadata
 
@@ -76,10 +77,10 @@ def _second_batch_docs(lake) -> tuple[pa.Table, dict[str, str]]:
 def second_batch(curated_sample):
     defs, lake, instance, _ = curated_sample
     table, expected = _second_batch_docs(lake)
-    staged = f"{lake.root}/.staging/second-batch"
-    lake.fs.makedirs(staged, exist_ok=True)
-    pq.write_table(table, f"{staged}/part-0.parquet", coerce_timestamps="us")
-    lake.publish(staged, "filtered_docs", SECOND_BATCH)
+    with lake.stage("filtered_docs", SECOND_BATCH) as staged:
+        pq.write_table(table, f"{staged.path}/part-0.parquet", coerce_timestamps="us")
+        lake.fs.copy(f"{lake.partition_path('filtered_docs', SAMPLE_BATCH)}/{SETTINGS_FILE}", staged.path)
+    lake.publish(staged)
     instance.add_dynamic_partitions(crawl_batch_partitions.name, [SECOND_BATCH])
     result = dedup(defs, instance, SECOND_BATCH)
     return result, expected
@@ -112,4 +113,7 @@ def test_reruns_do_not_turn_a_batch_into_duplicates_of_itself(curated_sample, se
     for batch in (SAMPLE_BATCH, SECOND_BATCH):
         assert dedup(defs, instance, batch).success
         assert clusters_of(lake, batch) == before[batch]
-    assert not any(lake.fs.ls(f"{lake.root}/.staging"))
+    for dataset in ("deduplicated_docs", "dedup_clusters", "minhash_index"):  # superseded versions are collected
+        for batch in (SAMPLE_BATCH, SECOND_BATCH):
+            folder = f"{lake.dataset_path(dataset)}/{batch}"
+            assert len([p for p in lake.fs.ls(folder, detail=True) if p["type"] == "directory"]) <= 2

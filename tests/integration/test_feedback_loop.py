@@ -113,8 +113,10 @@ def test_no_new_feedback_reuses_every_model_and_new_feedback_is_ingested_alone(l
     assert metadata["dagster/row_count"] == 801 + metadata["new_events"]
 
 
-def test_a_failed_reward_data_check_blocks_the_models(loop, monkeypatch):
-    _, definitions, instance, _ = loop
+def test_a_failed_reward_data_check_publishes_nothing_and_blocks_the_models(loop, monkeypatch):
+    home, definitions, instance, _ = loop
+    store = StorageResource.for_home(home).versioned_datasets()
+    current = store.current("reward_data")["version"]
     from flywheel.feedback import pairs as pairs_module
 
     def leaky(events, held_out_fraction, max_pairs_per_prompt):
@@ -128,4 +130,9 @@ def test_a_failed_reward_data_check_blocks_the_models(loop, monkeypatch):
     [check] = [c for c in result.get_asset_check_evaluations() if c.asset_key.to_user_string() == "reward_data"]
     assert not check.passed
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    assert "reward_data" in materialized and not materialized & {"reward_model", "aligned_model"}
+    assert not result.success and not materialized & {"reward_data", "reward_model", "aligned_model"}
+    # Write-audit-publish: the leaky version was written and kept for inspection, never made current,
+    # so the models (in this run or any later one) still read the version that passed.
+    assert store.current("reward_data")["version"] == current
+    leaky = check.metadata["staged_path"].value.removeprefix("file://")
+    assert Path(leaky).is_dir() and not leaky.endswith(current)

@@ -26,16 +26,24 @@ def test_checks_run_with_the_curation_job_and_pass_on_the_sample(curated_sample)
         assert drift.passed and drift.severity == dg.AssetCheckSeverity.WARN  # first partition
 
 
-def test_a_blocking_failure_stops_the_downstream_asset(curated_sample):
-    defs, _, instance, _ = curated_sample
+def test_a_blocking_failure_publishes_nothing_and_stops_downstream(curated_sample):
+    defs, lake, instance, _ = curated_sample
+    published = {name: lake.current_version(name, SAMPLE_BATCH) for name in ("filtered_docs", "filtered_docs_rejected")}
+    rows = lake.row_count("filtered_docs", SAMPLE_BATCH)
     selection = [dg.AssetKey(name) for name in ("filtered_docs", "filtered_docs_rejected", "deduplicated_docs",
                                                 "dedup_clusters", "minhash_index")]
-    # filtered_docs holds English documents; a check that demands German must fail and block.
+    # filtered_docs holds English documents; an integrity suite that demands German must fail and block.
     result = defs.resolve_job_def("curation_job").execute_in_process(
         partition_key=SAMPLE_BATCH, instance=instance, asset_selection=selection, raise_on_error=False,
-        run_config={"ops": {"filtered_docs_integrity": {"config": {"languages": ["de"]}}}})
+        run_config={"ops": {"filtered_docs": {"config": {"integrity": {"languages": ["de"]}}}}})
+    assert not result.success
     failed = evaluations(result)[("filtered_docs", "integrity")]
     assert not failed.passed
     assert "expect_column_values_to_be_in_set(language)" in failed.description
-    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    assert "filtered_docs" in materialized and "deduplicated_docs" not in materialized
+    assert not {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    # Write-audit-publish: what failed was never published; every reader, now and later, still
+    # resolves the previous version, and the staged one is kept for inspection.
+    assert {name: lake.current_version(name, SAMPLE_BATCH) for name in published} == published
+    assert lake.row_count("filtered_docs", SAMPLE_BATCH) == rows
+    staged = failed.metadata["staged_path"].value.removeprefix("file://")
+    assert lake.fs.isdir(staged) and staged != lake.partition_path("filtered_docs", SAMPLE_BATCH)

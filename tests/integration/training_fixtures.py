@@ -30,10 +30,10 @@ def seed_curated_lake(home: FlywheelHome, batches: int = 2) -> list[str]:
     for index in range(batches):
         part = rows[index::batches]
         name = f"batch-{index + 1:04d}"
-        with lake.staging_dir() as staging:
+        with lake.stage("quality_scored_docs", name) as staged:
             pq.write_table(pa.table({"doc_id": [r["id"] for r in part], "text": [r["text"] for r in part],
-                                     "quality_score": [0.9] * len(part)}), f"{staging}/part-0.parquet")
-            lake.publish(staging, "quality_scored_docs", name)
+                                     "quality_score": [0.9] * len(part)}), f"{staged.path}/part-0.parquet")
+        lake.publish(staged)
         names.append(name)
     return names
 
