@@ -11,7 +11,9 @@ failures) and gets every materialization and check evaluation back when it ends.
 
 from __future__ import annotations
 
+import itertools
 import os
+import socket
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -26,12 +28,14 @@ from dagster._core.definitions.selector import JobSubsetSelector
 from dagster._core.workspace.context import WorkspaceProcessContext
 from dagster._core.workspace.load_target import ModuleTarget
 
+from orchestration.dead_runs import HOST_TAG, release_dead_runs
 from orchestration.definitions import LOCATION_NAME
 
 DEFINITIONS_MODULE = "orchestration.definitions"
 SOURCE_TAG = "flywheel/source"
 REASON_TAG = "flywheel/reason"
 POLL_SECONDS = 0.5
+LIVENESS_EVERY = 10  # polls between checks that the run's process is still alive
 
 
 @dataclass
@@ -85,6 +89,8 @@ def run_job(instance: dg.DagsterInstance, job: str, reason: str, partition: str 
     tagged as started by the CLI for `reason`; print its INFO log through `log` and wait for it.
     The processes' own output goes to `<DAGSTER_HOME>/logs/cli-runs.log`."""
     started = time.monotonic()
+    for run_id in release_dead_runs(instance):  # so no dead run's pool slot blocks this one
+        log(f"Run {run_id} had died without reporting: marked failed, its pool slots freed")
     output = Path(instance.root_directory) / "logs" / "cli-runs.log"
     with code_location(instance, output) as (workspace, location):
         [repository] = location.get_repositories().values()
@@ -92,7 +98,7 @@ def run_job(instance: dg.DagsterInstance, job: str, reason: str, partition: str 
         remote_job = location.get_job(JobSubsetSelector(
             location_name=location.name, repository_name=repository.name, job_name=job, op_selection=None,
             asset_selection=asset_keys))
-        tags = {**remote_job.tags, SOURCE_TAG: "cli", REASON_TAG: reason}
+        tags = {**remote_job.tags, SOURCE_TAG: "cli", REASON_TAG: reason, HOST_TAG: socket.gethostname()}
         if partition is not None:
             tags["dagster/partition"] = partition
         plan = location.get_execution_plan(remote_job, {}, step_keys_to_execute=None, known_state=None,
@@ -134,9 +140,12 @@ def _children_write_to(path: Path) -> Iterator[None]:
 
 
 def _follow(instance: dg.DagsterInstance, run_id: str, log: Callable[[str], None]) -> dg.DagsterRunStatus:
-    """Print the run's INFO-and-above events as they are written; return its final status."""
+    """Print the run's INFO-and-above events as they are written; return its final status. A run
+    whose process dies is marked failed here, so the caller never waits on it forever."""
     cursor = None
-    while True:
+    for polls in itertools.count():
+        if polls % LIVENESS_EVERY == LIVENESS_EVERY - 1:
+            release_dead_runs(instance, [run_id])
         run = instance.get_run_by_id(run_id)
         connection = instance.get_records_for_run(run_id, cursor=cursor)
         for record in connection.records:
