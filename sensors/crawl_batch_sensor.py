@@ -1,16 +1,19 @@
-"""Start curation whenever a new crawl batch folder lands."""
+"""Start curation whenever a new crawl batch folder lands, and again when its run failed."""
 
-import json
+import os
 
 import dagster as dg
 
-from flywheel.datasets import RAW_CRAWL
+from flywheel.datasets import DEDUPLICATED_DOCS
 from jobs.curation import curation_job
 from orchestration.partitions import crawl_batch_partitions
 from orchestration.resources import StorageResource
+from orchestration.sensor_retries import next_attempt
+
+MAX_RUN_ATTEMPTS = int(os.environ.get("FLYWHEEL_SENSOR_MAX_RUN_ATTEMPTS", "3"))
 
 
-def run_key(batch: str) -> str:
+def base_run_key(batch: str) -> str:
     return f"crawl_batch:{batch}"
 
 
@@ -19,24 +22,36 @@ def run_key(batch: str) -> str:
     job=curation_job,
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Registers each new folder under `landing/crawl/` as a `crawl_batch` partition and "
-                "requests one curation run for it. The cursor lists the batches already handled, "
-                "and each run has the run key `crawl_batch:<batch>`, so no batch is missed or run "
-                "twice, also across daemon restarts and failed ticks.",
+    description="Registers each new folder under `landing/crawl/` as a `crawl_batch` partition and requests "
+                "a curation run for every batch whose `deduplicated_docs` partition is not published yet (the "
+                "lake is the truth: batches curated from the CLI or a backfill are not rerun). A failed run's "
+                "batch is requested again, up to FLYWHEEL_SENSOR_MAX_RUN_ATTEMPTS (3) runs (run keys "
+                "`crawl_batch:<batch>`, then `...:retry-<n>`), then the sensor logs an error and says why it "
+                "skips the batch. It keeps no cursor: the lake and the instance's runs hold the state.",
 )
 def crawl_batch_sensor(context: dg.SensorEvaluationContext, storage: StorageResource):
-    handled = set(json.loads(context.cursor)) if context.cursor else set()
-    new_batches = [b for b in storage.landing().list_crawl_batches() if b not in handled]
-    if not new_batches:
-        return dg.SkipReason(f"No new crawl batches ({len(handled)} already handled).")
+    lake = storage.lake()
+    batches = storage.landing().list_crawl_batches()
     registered = set(context.instance.get_dynamic_partitions(crawl_batch_partitions.name))
-    to_register = [b for b in new_batches if b not in registered]
-    # Batches curated from the CLI (`flywheel curate`) before the sensor saw them are not rerun.
-    curated = context.instance.get_materialized_partitions(dg.AssetKey(RAW_CRAWL)) if registered else set()
-    to_run = [b for b in new_batches if b not in curated]
-    context.log.info(f"New crawl batches: {to_run} (already curated: {sorted(set(new_batches) - set(to_run))})")
-    return dg.SensorResult(
-        run_requests=[dg.RunRequest(run_key=run_key(b), partition_key=b) for b in to_run],
-        dynamic_partitions_requests=[crawl_batch_partitions.build_add_request(to_register)] if to_register else [],
-        cursor=json.dumps(sorted(handled | set(new_batches))),
-    )
+    to_register = [b for b in batches if b not in registered]
+    partitions = [crawl_batch_partitions.build_add_request(to_register)] if to_register else []
+    requests, waiting, given_up = [], [], []
+    for batch in (b for b in batches if not lake.has_partition(DEDUPLICATED_DOCS, b)):
+        attempt = next_attempt(context.instance, base_run_key(batch), MAX_RUN_ATTEMPTS)
+        if attempt.gave_up:
+            given_up.append(batch)
+        elif attempt.in_progress:
+            waiting.append(batch)
+        else:
+            requests.append(dg.RunRequest(run_key=attempt.run_key, partition_key=batch,
+                                          tags={"flywheel/attempt": str(attempt.number)}))
+    if given_up:
+        context.log.error(f"Crawl batches not curated after {MAX_RUN_ATTEMPTS} failed runs, given up until "
+                          f"curated by hand: {given_up}")
+    if requests:
+        context.log.info(f"Curating crawl batches: {[r.partition_key for r in requests]}")
+        return dg.SensorResult(run_requests=requests, dynamic_partitions_requests=partitions)
+    reason = (f"Gave up on {given_up} after {MAX_RUN_ATTEMPTS} failed runs each (see their runs); "
+              if given_up else "") + (f"waiting for runs of {waiting}; " if waiting else "") + \
+        f"no new crawl batches ({len(batches)} in the landing zone)."
+    return dg.SensorResult(skip_reason=dg.SkipReason(reason), dynamic_partitions_requests=partitions)

@@ -1,55 +1,78 @@
-"""The crawl batch sensor with a real cursor kept in a real (temporary) Dagster instance."""
+"""The crawl batch sensor against a real (temporary) Dagster instance: runs it requested are
+created in the instance as the daemon would, so retries follow the instance's real run history."""
 
 import dagster as dg
+import pyarrow as pa
+import pyarrow.parquet as pq
+from dagster._core.test_utils import create_run_for_test
 
 from orchestration.definitions import build_definitions
 from orchestration.resources import StorageResource
 from sensors import crawl_batch_sensor
 
 
-def tick(instance, storage, cursor):
-    context = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"storage": storage})
-    return crawl_batch_sensor(context), context
+def tick(instance, storage):
+    context = dg.build_sensor_context(instance=instance, resources={"storage": storage})
+    return crawl_batch_sensor(context)
 
 
-def test_new_batch_gives_one_run_and_never_again(home, tmp_path):
-    storage = StorageResource.for_home(home)
-    source = tmp_path / "files"
+def launched(instance, request: dg.RunRequest, status: dg.DagsterRunStatus) -> None:
+    """What the daemon does with a run request: a run with the request's run key."""
+    create_run_for_test(instance, job_name="curation_job", status=status,
+                        tags={"dagster/run_key": request.run_key, "dagster/partition": request.partition_key})
+
+
+def add_batch(storage, tmp_path, name: str) -> None:
+    source = tmp_path / f"files-{name}"
     source.mkdir()
     (source / "a.jsonl").write_text('{"url": "https://example.org", "text": "hi"}\n')
+    storage.landing().add_crawl_batch(str(source), name)
 
+
+def test_a_new_batch_gives_one_run_and_none_while_it_runs(home, tmp_path):
+    storage = StorageResource.for_home(home)
     with dg.instance_for_test() as instance:
-        result, _ = tick(instance, storage, None)
-        assert isinstance(result, dg.SkipReason)
-
-        storage.landing().add_crawl_batch(str(source), "b1")
+        assert tick(instance, storage).skip_reason
+        add_batch(storage, tmp_path, "b1")
         (home.landing / "crawl" / ".incoming-b2-x").mkdir()  # still being copied: not a batch yet
-        result, _ = tick(instance, storage, None)
-        assert [(r.run_key, r.partition_key) for r in result.run_requests] == [("crawl_batch:b1", "b1")]
+        result = tick(instance, storage)
+        [request] = result.run_requests
+        assert (request.run_key, request.partition_key) == ("crawl_batch:b1", "b1")
         assert result.dynamic_partitions_requests[0].partition_keys == ["b1"]
-        cursor = result.cursor
-        instance.add_dynamic_partitions("crawl_batch", ["b1"])  # what the daemon does with the request
+        instance.add_dynamic_partitions("crawl_batch", ["b1"])
+        assert tick(instance, storage).run_requests == [request]  # not launched yet: the same key, deduplicated
+        launched(instance, request, dg.DagsterRunStatus.STARTED)
+        waiting = tick(instance, storage)
+        assert not waiting.run_requests and "waiting for runs of ['b1']" in waiting.skip_reason.skip_message
 
-        # Same state again: nothing. A restarted daemon builds a new context from the stored cursor.
-        again, _ = tick(instance, storage, cursor)
-        assert isinstance(again, dg.SkipReason)
+        add_batch(storage, tmp_path, "b2")
+        assert [r.partition_key for r in tick(instance, storage).run_requests] == ["b2"]
 
-        storage.landing().add_crawl_batch(str(source), "b2")
-        result, _ = tick(instance, storage, cursor)
-        assert [r.partition_key for r in result.run_requests] == ["b2"]
+
+def test_a_failed_run_is_retried_then_given_up_with_a_reason(home, tmp_path):
+    storage = StorageResource.for_home(home)
+    add_batch(storage, tmp_path, "b1")
+    with dg.instance_for_test() as instance:
+        keys = []
+        for _ in range(3):
+            [request] = tick(instance, storage).run_requests
+            keys.append(request.run_key)
+            launched(instance, request, dg.DagsterRunStatus.FAILURE)
+        assert keys == ["crawl_batch:b1", "crawl_batch:b1:retry-2", "crawl_batch:b1:retry-3"]
+        result = tick(instance, storage)
+        assert not result.run_requests and "Gave up on ['b1']" in result.skip_reason.skip_message
 
 
 def test_batch_curated_from_the_cli_is_not_rerun(home, tmp_path):
     storage = StorageResource.for_home(home)
-    source = tmp_path / "files"
-    source.mkdir()
-    (source / "a.jsonl").write_text('{"url": "https://example.org", "text": "hi"}\n')
-    storage.landing().add_crawl_batch(str(source), "done")
+    add_batch(storage, tmp_path, "done")
+    lake = storage.lake()
+    with lake.stage("deduplicated_docs", "done") as staged:  # the lake holds the batch's curated documents
+        pq.write_table(pa.table({"doc_id": ["x"]}), f"{staged.path}/part-0.parquet")
+    lake.publish(staged)
     with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions("crawl_batch", ["done"])
-        instance.report_runless_asset_event(dg.AssetMaterialization("raw_crawl", partition="done"))
-        result, _ = tick(instance, storage, None)
-        assert result.run_requests == [] and "done" in result.cursor
+        result = tick(instance, storage)
+        assert result.run_requests == [] and result.skip_reason
 
 
 def test_sensor_runs_through_the_definitions_job(home):

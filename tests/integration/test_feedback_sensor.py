@@ -4,6 +4,7 @@ import json
 
 import dagster as dg
 import pytest
+from dagster._core.test_utils import create_run_for_test
 
 from flywheel.feedback.ingest import FeedbackLog
 from orchestration.definitions import build_definitions
@@ -21,11 +22,16 @@ def events(*ids: str) -> list[str]:
             for i in ids]
 
 
-def test_new_files_give_one_run_for_all_of_them_and_never_again(home):
+def launched(instance, request: dg.RunRequest, status: dg.DagsterRunStatus) -> None:
+    """What the daemon does with a run request: a run with the request's run key."""
+    create_run_for_test(instance, job_name="feedback_loop", status=status, tags={"dagster/run_key": request.run_key})
+
+
+def test_new_files_give_one_run_for_all_of_them_and_none_while_it_runs(home):
     storage = StorageResource.for_home(home)
     landing = storage.landing()
     with dg.instance_for_test() as instance:
-        assert isinstance(tick(instance, storage, None), dg.SkipReason)
+        assert tick(instance, storage, None).skip_reason
 
         landing.add_feedback_file("a.jsonl", events("1"))
         landing.add_feedback_file("b.jsonl", events("2"))
@@ -33,17 +39,46 @@ def test_new_files_give_one_run_for_all_of_them_and_never_again(home):
         result = tick(instance, storage, None)
         [request] = result.run_requests
         assert request.run_key.startswith("feedback:")
-        assert tick(instance, storage, None).run_requests[0].run_key == request.run_key  # same files, same key
-        cursor = result.cursor
+        # A restarted daemon, from the stored cursor: the files are not ingested yet, so the same key
+        # again (Dagster launches a run key once); while the run is going, no request at all.
+        assert tick(instance, storage, result.cursor).run_requests[0].run_key == request.run_key
+        launched(instance, request, dg.DagsterRunStatus.STARTED)
+        assert "Waiting for run" in tick(instance, storage, result.cursor).skip_reason.skip_message
 
-        # A restarted daemon builds a new context from the stored cursor: nothing new, no run.
-        again = tick(instance, storage, cursor)
-        assert isinstance(again, dg.SkipReason)
+        # The run ingests the files: only then are they done.
+        FeedbackLog(storage.lake()).ingest(landing.list_feedback_files())
+        done = tick(instance, storage, result.cursor)
+        assert not done.run_requests and json.loads(done.cursor)["watermark"] > 0
 
         (home.landing / "feedback" / "c.jsonl.tmp").rename(home.landing / "feedback" / "c.jsonl")
-        later = tick(instance, storage, cursor)
-        [second] = later.run_requests
+        [second] = tick(instance, storage, done.cursor).run_requests
         assert second.run_key != request.run_key
+
+
+def test_a_failed_run_is_retried_then_given_up_with_a_reason(home):
+    storage = StorageResource.for_home(home)
+    storage.landing().add_feedback_file("a.jsonl", events("1"))
+    with dg.instance_for_test() as instance:
+        keys = []
+        for _ in range(3):
+            [request] = tick(instance, storage, None).run_requests
+            keys.append(request.run_key)
+            launched(instance, request, dg.DagsterRunStatus.FAILURE)
+        assert keys[1:] == [f"{keys[0]}:retry-2", f"{keys[0]}:retry-3"]
+        result = tick(instance, storage, None)
+        assert not result.run_requests and "Gave up on 1 files after 3 failed runs" in result.skip_reason.skip_message
+
+
+def test_the_cursor_stays_one_watermark(home):
+    storage = StorageResource.for_home(home)
+    landing = storage.landing()
+    with dg.instance_for_test() as instance:
+        cursor = None
+        for n in range(30):
+            landing.add_feedback_file(f"f{n}.jsonl", events(str(n)))
+            FeedbackLog(storage.lake()).ingest(landing.list_feedback_files())
+            cursor = tick(instance, storage, cursor).cursor
+        assert list(json.loads(cursor)) == ["watermark"] and len(cursor) < 64
 
 
 def test_the_run_selects_feedback_events_and_everything_downstream(home):
@@ -74,5 +109,5 @@ def test_files_already_ingested_by_hand_start_no_run(home):
     FeedbackLog(storage.lake()).ingest(storage.landing().list_feedback_files())
     with dg.instance_for_test() as instance:
         result = tick(instance, storage, None)
-        assert not result.run_requests and result.cursor
-        assert isinstance(tick(instance, storage, result.cursor), dg.SkipReason)
+        assert not result.run_requests and result.skip_reason and result.cursor
+        assert not tick(instance, storage, result.cursor).run_requests
