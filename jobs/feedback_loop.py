@@ -10,4 +10,6 @@ feedback_loop_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets(FEEDBACK_EVENTS).downstream(),
     description="Ingest new feedback from landing/feedback/, rebuild reward_data, retrain reward_model and "
                 "aligned_model. Unchanged pairs reuse the existing model versions.",
+    # One step at a time: reward_model and aligned_model each train in processes that use every core.
+    executor_def=dg.in_process_executor,
 )

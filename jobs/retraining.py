@@ -11,6 +11,8 @@ retraining_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets(TOKENIZER, PRETRAINING_CORPUS, PRETRAINED_MODEL, SFT_MODEL),
     description="Refresh the tokenizer and pretraining corpus from every curated batch, then pretrain "
                 "and fine-tune. Unchanged inputs and settings reuse the existing versions.",
+    # One step at a time: each training step launches its own processes, which use every core.
+    executor_def=dg.in_process_executor,
 )
 
 # Off until someone turns it on in the UI (or sets the default in code); the cron is configurable.
