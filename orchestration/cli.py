@@ -6,6 +6,10 @@
     flywheel retrain                    tokenizer, pretraining corpus, pretrained_model, sft_model
     flywheel feedback simulate [--events N] [--seed S]   write a batch of simulated feedback events
     flywheel feedback run               ingest feedback, rebuild reward_data, train reward and aligned models
+    flywheel models list                aliases (production, candidate, canary) of every model family
+    flywheel models show NAME           a family's aliases and its whole history
+    flywheel models promote NAME VERSION --reason TEXT [--force]   point production at a version
+    flywheel models rollback NAME --reason TEXT                    production back to the one it replaced
     flywheel demo                       run the whole lifecycle on the bundled sample, then summarize
 
 Every job runs as a run of the code location `flywheel` in the Dagster instance under
@@ -52,6 +56,28 @@ def _feedback_run(args: argparse.Namespace) -> None:
     _lifecycle().feedback_loop()
 
 
+def _model_commands():
+    from orchestration import model_commands  # Dagster is imported when a command runs, not for --help
+
+    return model_commands
+
+
+def _models_list(args: argparse.Namespace) -> None:
+    _model_commands().list_models()
+
+
+def _models_show(args: argparse.Namespace) -> None:
+    _model_commands().show(args.name)
+
+
+def _models_promote(args: argparse.Namespace) -> None:
+    _model_commands().promote(args.name, args.version, args.reason, args.force)
+
+
+def _models_rollback(args: argparse.Namespace) -> None:
+    _model_commands().rollback(args.name, args.reason)
+
+
 def _demo(args: argparse.Namespace) -> None:
     from orchestration.demo import demo
 
@@ -80,6 +106,22 @@ def parser() -> argparse.ArgumentParser:
     simulate.add_argument("--seed", type=int, default=None, help="default: a fresh one each time")
     simulate.set_defaults(handler=_feedback_simulate)
     actions.add_parser("run", help="run the feedback_loop job now").set_defaults(handler=_feedback_run)
+    models = commands.add_parser("models", help="the model registry: aliases, history, promotion, rollback")
+    model_actions = models.add_subparsers(dest="action", required=True)
+    model_actions.add_parser("list", help="aliases of every model family").set_defaults(handler=_models_list)
+    show = model_actions.add_parser("show", help="a family's aliases and history")
+    show.add_argument("name", help="model family: chat_model or reward_model")
+    show.set_defaults(handler=_models_show)
+    promote = model_actions.add_parser("promote", help="point production at an evaluated version")
+    promote.add_argument("name")
+    promote.add_argument("version", help="MODEL:VERSION, or a version of one of the family's models")
+    promote.add_argument("--reason", required=True)
+    promote.add_argument("--force", action="store_true", help="also a version never evaluated (recorded)")
+    promote.set_defaults(handler=_models_promote)
+    rollback = model_actions.add_parser("rollback", help="production back to the version it replaced")
+    rollback.add_argument("name")
+    rollback.add_argument("--reason", required=True)
+    rollback.set_defaults(handler=_models_rollback)
     commands.add_parser("demo", help="run the whole lifecycle on the bundled sample").set_defaults(handler=_demo)
     return root
 

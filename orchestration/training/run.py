@@ -18,6 +18,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from flywheel.registry import ModelRef, ModelRegistry, family_of
 from flywheel.training.export import SUMMARY
 from flywheel.training.instructions import write_jsonl
 from flywheel.training.launch import launch_command
@@ -73,14 +74,28 @@ def train_model(context: dg.AssetExecutionContext, storage: StorageResource,
         shutil.rmtree(export_dir.parent, ignore_errors=True)
     reported = json.loads(Path(path, SUMMARY).read_text())
     store.set_current(request.asset, version, {"path": path, "inputs": request.inputs})
+    candidate = _register_candidate(store, ModelRef(request.asset, version), context.run_id)
     metrics = [json.loads(line) for line in Path(path, METRICS).read_text().splitlines() if line]
     return dg.MaterializeResult(data_version=dg.DataVersion(version), metadata={
         **{k: v for k, v in reported.items() if v is not None},
         **{f"input_{name}": value for name, value in request.inputs.items()},
         "reused": reused,
+        "registry": candidate,
         "loss_curve": _loss_curve(metrics, request.asset, objective.plotted_metrics),
         "path": dg.MetadataValue.path(store.url(path)),
     })
+
+
+def _register_candidate(store, ref: ModelRef, run_id: str) -> str:
+    """A new version of a served model family becomes its `candidate`; what users get (`production`)
+    moves only through the promotion gate or `flywheel models promote`."""
+    family = family_of(ref.model)
+    if family is None:
+        return "not a registry family"
+    registry = ModelRegistry(store, family)
+    if ref not in (registry.alias("candidate"), registry.alias("production")):
+        registry.set_alias("candidate", ref, action="register", reason="trained", run_id=run_id)
+    return f"{family} candidate {ref}" if registry.alias("candidate") == ref else f"{family} production {ref}"
 
 
 def _run(context, storage: StorageResource, pipes: dg.PipesSubprocessClient, request: TrainingRequest,

@@ -58,3 +58,23 @@ def test_console_script_is_installed():
     result = subprocess.run([sys.executable, "-m", "orchestration.cli", "--help"],
                             capture_output=True, text=True, check=True)
     assert "flywheel ingest PATH --batch NAME" in result.stdout
+
+
+def test_models_promote_rollback_and_show_through_the_cli(home, tmp_path, capsys):
+    store = lifecycle.storage().models()
+    for model, version in (("sft_model", "s1"), ("aligned_model", "d2")):
+        source = tmp_path / model
+        source.mkdir()
+        (source / "model.safetensors").write_text(version)
+        store.publish(source, model, version)
+    with pytest.raises(SystemExit, match="never evaluated"):
+        cli.main(["models", "promote", "chat_model", "s1", "--reason", "first"])
+    cli.main(["models", "promote", "chat_model", "s1", "--reason", "bootstrap", "--force"])
+    cli.main(["models", "promote", "chat_model", "aligned_model:d2", "--reason", "aligned", "--force"])
+    cli.main(["models", "rollback", "chat_model", "--reason", "worse answers"])
+    assert "rolled back to sft_model:s1 (was aligned_model:d2)" in capsys.readouterr().out
+    cli.main(["models", "show", "chat_model"])
+    shown = capsys.readouterr().out
+    assert "history (3 entries" in shown and shown.count("FORCED") == 2 and "worse answers" in shown
+    cli.main(["models", "list"])
+    assert "production  sft_model:s1 (not evaluated)" in capsys.readouterr().out

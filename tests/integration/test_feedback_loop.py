@@ -13,6 +13,7 @@ from flywheel.bundled import SAMPLE_FEEDBACK
 from flywheel.feedback.ingest import FeedbackLog
 from flywheel.feedback.pii import EMAIL
 from flywheel.home import FlywheelHome
+from flywheel.registry import ModelRef, ModelRegistry
 from orchestration.definitions import build_definitions
 from orchestration.resources import StorageResource
 from tests.integration.conftest import materialization_metadata
@@ -76,6 +77,12 @@ def test_reward_model_ranks_held_out_pairs_well_above_chance(loop):
     model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=1).eval()
     tokenizer = AutoTokenizer.from_pretrained(path)
     assert model.score.out_features == 1 and tokenizer.pad_token == "<|pad|>"
+    assert reward["registry"] == f"reward_model candidate reward_model:{reward['version']}"
+    registry = ModelRegistry(StorageResource.for_home(loop[0]).models(), "chat_model")
+    aligned = materialization_metadata(result, "aligned_model")["version"]
+    assert registry.alias("candidate") == ModelRef("aligned_model", aligned)
+    assert registry.alias("production") is None
+    assert [e["action"] for e in registry.history()] == ["register", "register"]  # sft_model, then aligned_model
 
 
 def test_dpo_held_out_accuracy_is_above_half_and_rises_over_training(loop):

@@ -87,6 +87,9 @@ def test_sft_trains_on_instructions_and_lowers_held_out_loss(trained):
     assert metadata["rejected_lines"] == 0
     assert metadata["val_loss"] < metadata["initial_val_loss"]
     assert metadata["input_pretrained_model"] == materialization_metadata(result, "pretrained_model")["version"]
+    # A trained chat model is a candidate; what users get (production) is not touched by training.
+    assert metadata["registry"] == f"chat_model candidate sft_model:{metadata['version']}"
+    assert materialization_metadata(result, "pretrained_model")["registry"] == "not a registry family"
 
 
 def test_rerun_with_the_same_inputs_reuses_every_version(trained):

@@ -1,0 +1,77 @@
+import multiprocessing
+
+import pytest
+
+from flywheel.registry import ModelRef, ModelRegistry, RegistryError
+from flywheel.versioned_store import VersionedStore
+
+
+def _store(tmp_path, *refs: ModelRef) -> VersionedStore:
+    store = VersionedStore(str(tmp_path / "models"))
+    for ref in refs:
+        source = tmp_path / "src" / ref.model / ref.version
+        source.mkdir(parents=True)
+        (source / "model.safetensors").write_text(ref.version)
+        store.publish(source, ref.model, ref.version)
+    return store
+
+
+A, B, C = ModelRef("sft_model", "a1"), ModelRef("aligned_model", "b2"), ModelRef("aligned_model", "c3")
+
+
+def test_production_takes_only_evaluated_versions_unless_forced(tmp_path):
+    registry = ModelRegistry(_store(tmp_path, A), "chat_model")
+    with pytest.raises(RegistryError, match="never evaluated"):
+        registry.promote(A, "first model")
+    with pytest.raises(RegistryError, match="no published version"):
+        registry.promote(ModelRef("sft_model", "missing"), "typo", force=True)
+    with pytest.raises(RegistryError, match="needs a reason"):
+        registry.promote(A, " ", force=True)
+    entry = registry.promote(A, "bootstrap before any evaluation existed", force=True)
+    assert entry["forced"] and registry.alias("production") == A
+
+
+def test_promote_then_rollback_restores_the_previous_version_and_keeps_every_event(tmp_path):
+    registry = ModelRegistry(_store(tmp_path, A, B, C), "chat_model")
+    for ref in (A, B, C):
+        registry.record_scorecard(ref, {"win_rate": 0.6})
+    registry.promote(A, "first")
+    registry.promote(B, "better on the gate", run_id="run-b")
+    registry.reject(C, "failed the gate: bits-per-byte 3% worse", scorecard={"bits_per_byte": 1.03})
+    registry.rollback("users report worse answers")
+    assert registry.alias("production") == A
+    actions = [(e["action"], e["version"], e["previous"]) for e in registry.history()]
+    assert actions == [("promote", "a1", None), ("promote", "b2", "sft_model:a1"), ("reject", "c3", None),
+                       ("rollback", "a1", "aligned_model:b2")]
+    assert registry.history()[1]["scorecard"] == {"win_rate": 0.6} and registry.history()[1]["run_id"] == "run-b"
+    with pytest.raises(RegistryError, match="no earlier production version"):
+        registry.rollback("nothing before the first promotion")
+
+
+def test_a_cleared_alias_is_gone_and_recorded(tmp_path):
+    registry = ModelRegistry(_store(tmp_path, B), "chat_model")
+    registry.set_alias("canary", B, action="canary", reason="10% of traffic")
+    registry.clear_alias("canary", action="abort_canary", reason="error rate 4% > 1%")
+    assert registry.alias("canary") is None and registry.history()[-1]["previous"] == "aligned_model:b2"
+
+
+def _set_candidates(root: str, worker: int, count: int) -> None:
+    registry = ModelRegistry(VersionedStore(root), "chat_model")
+    for n in range(count):
+        registry.set_alias("candidate", B if (worker + n) % 2 else C, action="register", reason=f"w{worker} n{n}")
+
+
+def test_concurrent_alias_changes_never_lose_a_history_entry(tmp_path):
+    store = _store(tmp_path, B, C)
+    workers = [multiprocessing.get_context("spawn").Process(target=_set_candidates, args=(store.root, w, 25))
+               for w in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    history = ModelRegistry(store, "chat_model").history()
+    assert len(history) == 100 and len({e["reason"] for e in history}) == 100
+    # Each entry's `previous` is the alias the entry before it left: no change was lost or interleaved.
+    assert all(later["previous"] == f"{earlier['model']}:{earlier['version']}"
+               for earlier, later in zip(history, history[1:]))
