@@ -166,10 +166,12 @@ class ThroughputWindow:
 
 
 def _save_checkpoint(engine, checkpoint_dir: Path, step: int, tokens_seen: int, rank: int, keep: int) -> None:
-    engine.save_checkpoint(str(checkpoint_dir), tag=checkpoints.tag(step),
-                           client_state={"step": step, "tokens_seen": tokens_seen})
-    dist.barrier()
+    name = checkpoints.tag(step)
+    engine.save_checkpoint(str(checkpoint_dir), tag=name, client_state={"step": step, "tokens_seen": tokens_seen},
+                           save_latest=False)
+    dist.barrier()  # every rank's shards are on disk: only now is the tag complete
     if rank == 0:
+        checkpoints.mark_complete(checkpoint_dir, name)
         checkpoints.prune(checkpoint_dir, keep)
 
 
@@ -182,11 +184,12 @@ def _parameter_groups(model, weight_decay: float) -> list[dict]:
 
 def _resume(engine, checkpoint_dir: Path, reporter: Reporter) -> tuple[int, int, int]:
     """(step, tokens seen, resumed-from step) from the newest complete checkpoint, if any."""
-    if checkpoints.latest_tag(checkpoint_dir) is None:
+    name = checkpoints.latest_tag(checkpoint_dir)
+    if name is None:
         return 0, 0, 0
-    path, client_state = engine.load_checkpoint(str(checkpoint_dir))
+    path, client_state = engine.load_checkpoint(str(checkpoint_dir), tag=name)
     if path is None:
-        raise RuntimeError(f"could not load the checkpoint named by {checkpoint_dir / checkpoints.LATEST}")
+        raise RuntimeError(f"could not load the complete checkpoint {checkpoint_dir / name}")
     step = int(client_state["step"])
     reporter.restart_metrics_after(step)
     return step, int(client_state["tokens_seen"]), step

@@ -10,9 +10,12 @@ Pipes (rank 0 streams logs and reports the final metrics), the exported model is
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -64,14 +67,16 @@ def train_model(context: dg.AssetExecutionContext, storage: StorageResource,
     request = replace(request, options=objective.options_model.model_validate(request.options).model_dump())
     version = request.version()
     store = storage.models()
-    reused = store.has_version(request.asset, version)
-    if reused:
-        context.log.info(f"{request.asset} {version} was already trained with these inputs and settings: reused")
-        path = store.version_path(request.asset, version)
-    else:
-        export_dir = _run(context, storage, pipes, request, version)
-        path = store.publish(export_dir, request.asset, version)
-        shutil.rmtree(export_dir.parent, ignore_errors=True)
+    # One run per model version at a time: a second one waits, then finds the version published.
+    with _exclusive(Path(storage.checkpoints_dir) / request.asset / f"{version}.lock", context, version):
+        reused = store.has_version(request.asset, version)
+        if reused:
+            context.log.info(f"{request.asset} {version} was already trained with these inputs and settings: reused")
+            path = store.version_path(request.asset, version)
+        else:
+            export_dir = _run(context, storage, pipes, request, version)
+            path = store.publish(export_dir, request.asset, version)
+            shutil.rmtree(export_dir.parent, ignore_errors=True)
     reported = json.loads(Path(path, SUMMARY).read_text())
     store.set_current(request.asset, version, {"path": path, "inputs": request.inputs})
     candidate = _register_candidate(store, ModelRef(request.asset, version), context.run_id)
@@ -84,6 +89,23 @@ def train_model(context: dg.AssetExecutionContext, storage: StorageResource,
         "loss_curve": _loss_curve(metrics, request.asset, objective.plotted_metrics),
         "path": dg.MetadataValue.path(store.url(path)),
     })
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path, context, version: str) -> Iterator[None]:
+    """An exclusive lock on one model version's run (an fcntl lock: the OS releases it when its
+    holder dies, so a killed run never blocks the next)."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            context.log.info(f"Another run is training version {version}; waiting for it")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _register_candidate(store, ref: ModelRef, run_id: str) -> str:

@@ -1,7 +1,10 @@
 """Tokenizer, pretraining corpus, pretrained_model and sft_model materialized through Dagster on
 real text with the `tiny` preset: real DeepSpeed engines in processes launched through Pipes."""
 
+import json
+import os
 import signal
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -13,6 +16,8 @@ import torch
 
 from flywheel.home import FlywheelHome
 from flywheel.training.export import RECORD
+from flywheel.training.launch import launch_command
+from flywheel.training.spec import TrainingSpec
 from orchestration.definitions import build_definitions
 from tests.integration.conftest import materialization_metadata
 from tests.integration.training_fixtures import PRETRAIN_CONFIG, SFT_CONFIG, read_json, run_config, seed_curated_lake
@@ -114,7 +119,7 @@ def _kill_training_when_checkpointed(checkpoints_root: Path, killed: list) -> No
         time.sleep(0.2)
 
 
-def test_a_killed_run_resumes_from_its_newest_checkpoint(trained):
+def test_a_killed_run_resumes_from_its_newest_checkpoint_on_the_same_curve(trained, tmp_path):
     home, definitions, instance, _ = trained
     config = run_config(pretrained_model={**PRETRAIN_CONFIG, "max_steps": 40, "seed": 1})
     job = definitions.resolve_job_def("retraining")
@@ -126,12 +131,34 @@ def test_a_killed_run_resumes_from_its_newest_checkpoint(trained):
     watcher.join()
     assert killed and not first.success
     assert any(home.checkpoints.glob("pretrained_model/*/checkpoints/step-*"))
+    [spec_path] = home.checkpoints.glob("pretrained_model/*/spec.json")
+    uninterrupted = _train_uninterrupted(TrainingSpec.load(str(spec_path)), tmp_path)
     second = job.execute_in_process(instance=instance, run_config=config,
                                     asset_selection=[dg.AssetKey("pretrained_model")])
     metadata = materialization_metadata(second, "pretrained_model")
     assert metadata["resumed_from_step"] >= 10 and metadata["resumed_from_step"] % 10 == 0
     assert metadata["steps_this_run"] == 40 - metadata["resumed_from_step"] and metadata["steps"] == 40
     assert metadata["tokens_seen"] == 40 * 8 * 256  # counted across both processes
+    # Same data order, same optimizer and schedule state: the resumed curve is the uninterrupted one.
+    resumed = read_metrics(Path(metadata["path"].removeprefix("file://")) / "metrics.jsonl")
+    for key in ("loss", "val_loss"):
+        after = [(m["step"], m[key]) for m in resumed if key in m and m["step"] > metadata["resumed_from_step"]]
+        expected = dict((m["step"], m[key]) for m in uninterrupted if key in m)
+        assert after and all(abs(value - expected[step]) < 1e-3 * max(1.0, abs(value)) for step, value in after)
+
+
+def _train_uninterrupted(spec: TrainingSpec, workdir: Path) -> list[dict]:
+    """The same spec trained in one go, outside Dagster: its metrics."""
+    spec = spec.model_copy(update={"checkpoint_dir": str(workdir / "checkpoints"),
+                                   "export_dir": str(workdir / "export"),
+                                   "metrics_path": str(workdir / "metrics.jsonl")})
+    command, env = launch_command(str(spec.save(workdir / "spec.json")), spec.settings.engine)
+    subprocess.run(command, env={**os.environ, **env}, check=True, capture_output=True)
+    return read_metrics(workdir / "metrics.jsonl")
+
+
+def read_metrics(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line]
 
 
 def test_zero3_on_two_ranks_trains_and_exports_the_full_model(trained):

@@ -52,13 +52,25 @@ def test_launch_commands_per_world_size(tmp_path):
     assert command[:3] == ["deepspeed", "--hostfile", str(hostfile)] and "--module" in command
 
 
-def test_prune_keeps_the_newest_checkpoints_and_the_one_latest_names(tmp_path):
+def test_prune_keeps_the_newest_complete_checkpoints(tmp_path):
     for step in (10, 20, 30, 40):
         (tmp_path / checkpoints.tag(step)).mkdir()
-    (tmp_path / checkpoints.LATEST).write_text(checkpoints.tag(40))
-    assert checkpoints.prune(tmp_path, keep=2) == [checkpoints.tag(10), checkpoints.tag(20)]
-    assert checkpoints.latest_tag(tmp_path) == checkpoints.tag(40)
-    assert sorted(p.name for p in tmp_path.glob("step-*")) == [checkpoints.tag(30), checkpoints.tag(40)]
+        if step != 30:  # a save cut off before every rank finished
+            checkpoints.mark_complete(tmp_path, checkpoints.tag(step))
+    assert (tmp_path / checkpoints.LATEST).read_text() == checkpoints.tag(40)
+    assert checkpoints.prune(tmp_path, keep=2) == [checkpoints.tag(10), checkpoints.tag(30)]
+    assert sorted(p.name for p in tmp_path.glob("step-*")) == [checkpoints.tag(20), checkpoints.tag(40)]
+
+
+def test_resume_takes_the_newest_complete_checkpoint_whatever_latest_says(tmp_path):
+    assert checkpoints.latest_tag(tmp_path) is None
+    (tmp_path / checkpoints.tag(10)).mkdir()
+    checkpoints.mark_complete(tmp_path, checkpoints.tag(10))
+    (tmp_path / checkpoints.tag(20)).mkdir()  # killed while saving: ranks' shards missing, no marker
+    (tmp_path / checkpoints.LATEST).write_text(checkpoints.tag(20))  # what DeepSpeed alone would have written
+    assert checkpoints.latest_tag(tmp_path) == checkpoints.tag(10)
+    (tmp_path / checkpoints.LATEST).write_text("")  # an empty `latest` does not matter either
+    assert checkpoints.latest_tag(tmp_path) == checkpoints.tag(10)
 
 
 def test_presets_span_laptop_to_gpu_sizes():
