@@ -34,7 +34,7 @@ import torch  # noqa: E402
 from flywheel.bundled import REFERENCE_PROSE  # noqa: E402
 from flywheel.training.datasets import EpochOrder, PackedSequences  # noqa: E402
 from flywheel.training.export import SUMMARY  # noqa: E402
-from flywheel.training.flops import flops_per_token, measured_matmul_flops  # noqa: E402
+from flywheel.training.flops import flops_per_token, machine_peak, mfu  # noqa: E402
 from flywheel.training.launch import launch_command  # noqa: E402
 from flywheel.training.packing import PackingSettings, pack_documents  # noqa: E402
 from flywheel.training.presets import model_config  # noqa: E402
@@ -125,7 +125,9 @@ def main() -> None:
             return deepspeed_run(workdir, name, tokenizer, corpus, args.preset, settings(**engine),
                                  args.sequence_length)
 
-        peak = measured_matmul_flops(device, precision_dtype(precision))
+        # One peak for every line of the table: the machine's best (cached, see flops.py), so two
+        # runs at equal tokens/s show equal MFU.
+        peak = machine_peak(device, precision_dtype(precision))
         plain = plain_pytorch(corpus, args.preset, settings(), args.sequence_length, device)
         single = run("ws1-zero1")
         config = model_config(args.preset, 8192, args.sequence_length, 1, 0, 0)
@@ -135,17 +137,19 @@ def main() -> None:
               f"{args.micro_batch} x {args.sequence_length} tokens, {args.steps} steps, {precision} on "
               f"{torch.cuda.get_device_name() if device.type == 'cuda' else 'CPU'}; "
               f"matmul peak {peak / 1e12:.3g} TFLOP/s")
-        print(f"plain PyTorch loop         {plain:9.0f} tokens/s  MFU {per_token * plain / peak:6.1%}")
+        print(f"plain PyTorch loop         {plain:9.0f} tokens/s  MFU {mfu(per_token * plain, peak):6.1%}")
         print(f"DeepSpeed ZeRO-1, 1 rank   {single['tokens_per_s']:9.0f} tokens/s  MFU "
-              f"{single['mfu']:6.1%}  overhead {1 - single['tokens_per_s'] / plain:+.1%} "
-              f"(target <= 15%)")
+              f"{mfu(per_token * single['tokens_per_s'], peak):6.1%}  overhead "
+              f"{1 - single['tokens_per_s'] / plain:+.1%} (target <= 15%)")
         memory = "allocated" if device.type == "cuda" else "RSS"
         for stage in (0, 1, 2, 3):
             summary = run(f"zero{stage}-{ranks}-ranks", world_size=ranks, zero_stage=stage)
-            # MFU as the run reports it: against each rank's own measured peak (on a CPU the ranks
-            # split the cores, so each rank's peak is its share of the machine's).
+            # Against the same peak: on a CPU the ranks split the cores it was measured on; GPUs add up.
+            devices_peak = peak * (ranks if device.type == "cuda" else 1)
+            run_mfu = mfu(per_token * summary["tokens_per_s"], devices_peak)
             print(f"DeepSpeed ZeRO-{stage}, {ranks} rank{'s' if ranks > 1 else ' '}  "
-                  f"{summary['tokens_per_s']:9.0f} tokens/s  MFU {summary['mfu']:6.1%}  rank-0 peak {memory} "
+                  f"{summary['tokens_per_s']:9.0f} tokens/s  MFU {run_mfu:6.1%}"
+                  f"  rank-0 peak {memory} "
                   f"{summary['peak_memory_mb_rank0']:.0f} MB  ({summary['tokens_per_s'] / plain:.2f}x plain)")
 
 

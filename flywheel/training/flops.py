@@ -1,9 +1,21 @@
 """Model FLOPs utilisation: the FLOPs a step needs (PaLM appendix B, as in nanoGPT) against the
-device's measured matmul peak."""
+device's matmul peak.
+
+A peak measured once, at the start of a run on a busy machine, comes out low and the MFU against it
+impossible (141% was seen). So the peak is the best ever measured on this machine for the device,
+dtype and thread count (`machine_peak`, cached in FLYWHEEL_PEAK_CACHE, default
+~/.cache/flywheel/matmul_peak.json), and `mfu` never exceeds 1: a model that does more FLOP/s
+than the peak proves the peak is at least that.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import socket
 import time
+import uuid
+from pathlib import Path
 
 import torch
 
@@ -32,6 +44,36 @@ def measured_matmul_flops(device: torch.device, dtype: torch.dtype, size: int | 
         _synchronize(device)
         best = max(best, 2 * size**3 * runs / (time.perf_counter() - started))
     return best
+
+
+def peak_cache_path() -> Path:
+    return Path(os.environ.get("FLYWHEEL_PEAK_CACHE", Path.home() / ".cache" / "flywheel" / "matmul_peak.json"))
+
+
+def machine_peak(device: torch.device, dtype: torch.dtype) -> float:
+    """The best matmul FLOP/s measured on this machine for `device`, `dtype` and the current thread
+    count: measured now (best of several trials) and remembered, so a measurement taken while
+    other work runs never lowers the peak runs are compared against."""
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    key = f"{socket.gethostname()}|{name}|{dtype}|{torch.get_num_threads()} threads"
+    measured = measured_matmul_flops(device, dtype)
+    path = peak_cache_path()
+    try:
+        cache = json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        cache = {}
+    if measured > cache.get(key, 0.0):
+        cache[key] = measured
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        tmp.write_text(json.dumps(cache, indent=2))
+        tmp.replace(path)
+    return cache[key]
+
+
+def mfu(model_flops_per_s: float, peak_flops: float) -> float:
+    """Model FLOPs utilisation, never above 1."""
+    return model_flops_per_s / max(peak_flops, model_flops_per_s) if model_flops_per_s > 0 else 0.0
 
 
 def _synchronize(device: torch.device) -> None:

@@ -20,7 +20,7 @@ from flywheel.training import checkpoints
 from flywheel.training.datasets import EpochOrder
 from flywheel.training.deepspeed_config import deepspeed_config
 from flywheel.training.export import SUMMARY, export_model
-from flywheel.training.flops import flops_per_token, measured_matmul_flops
+from flywheel.training.flops import flops_per_token, machine_peak, mfu
 from flywheel.training.objectives import objective_for
 from flywheel.training.reporter import Reporter
 from flywheel.training.schedule import learning_rate
@@ -70,7 +70,7 @@ def _train(spec: TrainingSpec, rank: int, world: int, reporter: Reporter) -> dic
             tokens_seen += tokens
             run_tokens, run_seconds = run_tokens + tokens, run_seconds + seconds
             reporter.metrics(step, {"loss": loss, "lr": schedule.get_last_lr()[0], "tokens_per_s": tokens / seconds,
-                                    "mfu": flops_token * tokens / seconds / (peak * world),
+                                    "mfu": mfu(flops_token * tokens / seconds, peak * world),
                                     "epoch": order.epoch_of(step)})
         if step % s.eval_every == 0 or step == s.max_steps:
             last_eval = _evaluate(engine, objective, validation, reporter, step)
@@ -88,7 +88,7 @@ def _train(spec: TrainingSpec, rank: int, world: int, reporter: Reporter) -> dic
         "steps": step, "steps_this_run": steps_this_run, "resumed_from_step": resumed_from,
         "tokens_seen": tokens_seen, "train_loss": window.last_loss,
         **{f"initial_{k}": v for k, v in (first_eval or {}).items()}, **(last_eval or {}), **train_eval,
-        "tokens_per_s": tokens_per_s, "mfu": flops_token * tokens_per_s / (peak * world),
+        "tokens_per_s": tokens_per_s, "mfu": mfu(flops_token * tokens_per_s, peak * world),
         "peak_flops_per_rank": peak, "world_size": world, "zero_stage": s.engine.zero_stage,
         "precision": s.engine.precision, "peak_memory_mb_rank0": _peak_memory_mb(engine.device),
     }
@@ -240,7 +240,7 @@ def _peak_flops(device, precision: str, rank: int) -> float:
     dtype = precision_dtype(precision)
     value = torch.zeros(1, dtype=torch.float64)
     if rank == 0:
-        value[0] = measured_matmul_flops(device, dtype)
+        value[0] = machine_peak(device, dtype)
     return float(_all_reduce_sum(value, device)[0])
 
 

@@ -96,7 +96,7 @@ def test_every_stage_ran_in_bf16_on_the_gpu(chain):
     for summary in chain.values():
         assert summary["precision"] == "bf16"
         assert 0 < summary["peak_memory_mb_rank0"] < torch.cuda.get_device_properties(0).total_memory / 2**20
-        assert 0 < summary["mfu"] < 1
+        assert 0 < summary["mfu"] <= 1
 
 
 def test_pretraining_and_fine_tuning_lower_held_out_loss(chain):

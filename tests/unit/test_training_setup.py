@@ -96,3 +96,17 @@ def test_evaluation_batches_score_each_example_once_and_keep_ranks_in_step():
     assert len(two_ranks[0]) == len(two_ranks[1]) == 2
     # rank 1's second slice would start past the end: it re-scores one example (24 % 21 = 3)
     assert sorted(i for r in two_ranks for b in r for i in b) == sorted([*range(21), 3])
+
+
+def test_mfu_is_against_the_best_peak_this_machine_measured_and_never_above_one(tmp_path, monkeypatch):
+    import torch
+
+    from flywheel.training import flops
+
+    monkeypatch.setenv("FLYWHEEL_PEAK_CACHE", str(tmp_path / "peak.json"))
+    measurements = iter([50e9, 20e9])  # a quiet moment, then one under load
+    monkeypatch.setattr(flops, "measured_matmul_flops", lambda device, dtype: next(measurements))
+    assert flops.machine_peak(torch.device("cpu"), torch.float32) == 50e9
+    assert flops.machine_peak(torch.device("cpu"), torch.float32) == 50e9  # the busy measurement does not lower it
+    assert flops.mfu(25e9, 50e9) == 0.5
+    assert flops.mfu(70e9, 50e9) == 1.0 and flops.mfu(0.0, 50e9) == 0.0
