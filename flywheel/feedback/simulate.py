@@ -18,7 +18,7 @@ from flywheel.bundled import BUNDLED_INSTRUCTIONS, SPAM_HOLDOUT
 DEGRADATIONS = ("off_topic", "truncated", "shuffled", "repetitive", "spam")
 RATING_SHARE = 0.25  # of events that come as a +1/-1 rating pair instead of a comparison
 PII_SHARE = 0.08  # of prompts where the user typed contact details (scrubbed at ingestion)
-_CONTACTS = ("reach me at {name}@example.com", "my number is +1 (555) 01{n:02d}-{m:04d}",
+_CONTACTS = ("reach me at {name}@example.com", "my number is +1 (212) 555-01{n:02d}",
              "I'm on 203.0.113.{n}", "card 4111 1111 1111 1111 was charged")
 
 
