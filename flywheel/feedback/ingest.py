@@ -154,15 +154,13 @@ class FeedbackLog:
 
     def _read_new(self, files: list[FeedbackFile],
                   read: Callable[[str], bytes]) -> tuple[IngestReport, list[dict], list[dict]]:
+        """Parse the new files, then keep the events and rejects not stored yet. Memory holds the new
+        files' lines and one stored partition's ids at a time, never the whole history."""
         ledger = self.ledger()
         known_files = {row["sha256"] for row in ledger}
         known_signatures = {row["signature"] for row in ledger}
-        known_ids = set(self.events(["event_id"]).column("event_id").to_pylist())
-        rejects = self.rejects()
-        known_rejects = set(zip(rejects.column("source_file").to_pylist(),
-                                rejects.column("line_sha256").to_pylist()))
         report = IngestReport(ingest_id=f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}")
-        events, reject_rows = [], []
+        parsed: list[tuple[FeedbackFile, str, list]] = []  # (file, sha256, [(line, event or (error, raw))])
         for file in files:
             if file.signature in known_signatures:
                 report.files_already_ingested += 1
@@ -175,27 +173,33 @@ class FeedbackLog:
                                           "size": file.size, "events": 0, "duplicates": 0, "rejected": 0})
                 continue
             known_files.add(digest)
+            parsed.append((file, digest, [(number, _parse_or_error(raw)) for number, raw in
+                                          enumerate(data.split(b"\n"), start=1) if raw.strip()]))
+        candidates = {item["event_id"] for _, _, lines in parsed for _, item in lines if isinstance(item, dict)}
+        known_ids = self._stored(FEEDBACK_EVENTS, "event_id", candidates)
+        reject_keys = {(file.name, hashlib.sha256(item[1]).hexdigest())
+                       for file, _, lines in parsed for _, item in lines if not isinstance(item, dict)}
+        known_rejects = self._stored_rejects(reject_keys)
+        events, reject_rows = [], []
+        for file, digest, lines in parsed:
             stats = Counter()
-            for number, raw in enumerate(data.split(b"\n"), start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    event = _parse(raw)
-                except InvalidEvent as error:
+            for number, item in lines:
+                if not isinstance(item, dict):
+                    error, raw = item
                     key = (file.name, hashlib.sha256(raw).hexdigest())
                     if key not in known_rejects:
                         known_rejects.add(key)
-                        reject_rows.append(_reject_row(file.name, number, str(error), raw, key[1], report.ingest_id))
+                        reject_rows.append(_reject_row(file.name, number, error, raw, key[1], report.ingest_id))
                     stats["rejected"] += 1
                     continue
-                if event["event_id"] in known_ids:
+                if item["event_id"] in known_ids:
                     stats["duplicates"] += 1
                     continue
-                known_ids.add(event["event_id"])
-                redactions = _scrub_event(event)
+                known_ids.add(item["event_id"])
+                redactions = _scrub_event(item)
                 report.pii_redactions.update(redactions)
-                report.kinds[event["kind"]] += 1
-                events.append({**event, "pii_redactions": sum(redactions.values()), "source_file": file.name,
+                report.kinds[item["kind"]] += 1
+                events.append({**item, "pii_redactions": sum(redactions.values()), "source_file": file.name,
                                "source_line": number, "ingest_id": report.ingest_id})
                 stats["events"] += 1
             report.files_read.append({"name": file.name, "signature": file.signature, "sha256": digest,
@@ -207,6 +211,30 @@ class FeedbackLog:
             report.ingest_id = None
         report.events, report.rejects = len(events), reject_rows
         return report, events, reject_rows
+
+    def _stored(self, dataset: str, column: str, candidates: set[str]) -> set[str]:
+        """Which of `candidates` a committed partition of `dataset` already holds, read one
+        partition's column at a time."""
+        found: set[str] = set()
+        if not candidates:
+            return found
+        for ingest_id in self.ingest_ids():
+            if self.lake.has_partition(dataset, ingest_id):
+                stored = self.lake.read_partition(dataset, ingest_id, [column]).column(column)
+                found |= candidates.intersection(stored.to_pylist())
+        return found
+
+    def _stored_rejects(self, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which (file, line hash) rejects are stored already, one partition at a time."""
+        found: set[tuple[str, str]] = set()
+        if not keys:
+            return found
+        for ingest_id in self.ingest_ids():
+            if self.lake.has_partition(FEEDBACK_EVENTS_REJECTED, ingest_id):
+                table = self.lake.read_partition(FEEDBACK_EVENTS_REJECTED, ingest_id, ["source_file", "line_sha256"])
+                found |= keys.intersection(zip(table.column("source_file").to_pylist(),
+                                               table.column("line_sha256").to_pylist()))
+        return found
 
     def _stage(self, dataset: str, ingest_id: str, tables: dict[str, pa.Table],
                ledger: list[dict] | None = None) -> StagedVersion:
@@ -248,6 +276,13 @@ def _ingest_time(ingest_id: str) -> float:
 def _read_bytes(url: str) -> bytes:
     with fsspec.open(url, "rb") as handle:
         return handle.read()
+
+
+def _parse_or_error(raw: bytes) -> dict | tuple[str, bytes]:
+    try:
+        return _parse(raw)
+    except InvalidEvent as error:
+        return str(error), raw
 
 
 def _parse(raw: bytes) -> dict:
