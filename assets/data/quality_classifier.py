@@ -56,8 +56,8 @@ def _crawl_sample(storage: StorageResource, settings: ClassifierSettings) -> lis
     batches = lake.partitions(FILTERED_DOCS)
     if not batches:
         raise dg.Failure("filtered_docs has no partitions yet; curate a crawl batch first")
-    ids = [doc_id for batch in batches for record_batch in lake.iter_batches(FILTERED_DOCS, batch, ["doc_id"])
-           for doc_id in record_batch.column("doc_id").to_pylist()]
+    ids = (doc_id for batch in batches for record_batch in lake.iter_batches(FILTERED_DOCS, batch, ["doc_id"])
+           for doc_id in record_batch.column("doc_id").to_pylist())
     chosen = sample_ids(ids, settings.negative_documents, settings.sample_seed)
     docs = {}
     for batch in batches:

@@ -3,6 +3,7 @@ train from held-out, and writing fastText's training file."""
 
 from __future__ import annotations
 
+import heapq
 import json
 import random
 from collections.abc import Iterable, Iterator
@@ -45,9 +46,22 @@ def is_heldout(doc_id: str, fraction: float) -> bool:
 
 def sample_ids(doc_ids: Iterable[str], size: int, seed: int) -> set[str]:
     """`size` ids chosen by the smallest seeded hashes: a uniform sample that only changes where
-    the data changes (a new batch swaps in some ids; it does not reshuffle the rest)."""
-    ranked = sorted(set(doc_ids), key=lambda doc_id: stable_fraction(doc_id, seed))
-    return set(ranked[:size])
+    the data changes (a new batch swaps in some ids; it does not reshuffle the rest). Streams the
+    ids through a bounded heap: memory holds the sample, not every id."""
+    largest_first: list[tuple[float, str]] = []  # the sample so far, the largest hash on top
+    sample: set[str] = set()
+    for doc_id in doc_ids:
+        if doc_id in sample:
+            continue
+        key = stable_fraction(doc_id, seed)
+        if len(largest_first) < size:
+            heapq.heappush(largest_first, (-key, doc_id))
+            sample.add(doc_id)
+        elif key < -largest_first[0][0]:
+            _, dropped = heapq.heapreplace(largest_first, (-key, doc_id))
+            sample.discard(dropped)
+            sample.add(doc_id)
+    return sample
 
 
 @dataclass(frozen=True)

@@ -117,3 +117,13 @@ def test_classifier_separates_held_out_reference_text_from_spam(tmp_path):
     assert metrics.roc_auc(labels, np.r_[report.heldout_hq_scores, unseen]) >= 0.95
     assert report.heldout_auc >= 0.95
     assert len(report.version) == 16
+
+
+def test_the_streamed_sample_is_the_smallest_hashes_of_the_distinct_ids():
+    from flywheel.quality_classifier.examples import sample_ids
+    from flywheel.stable_hash import stable_fraction
+
+    ids = [f"doc-{n % 700}" for n in range(2_000)]  # every id seen about three times, in a stream
+    expected = set(sorted(set(ids), key=lambda i: stable_fraction(i, 5))[:50])
+    assert sample_ids(iter(ids), 50, seed=5) == expected
+    assert sample_ids(iter(ids[:10]), 50, seed=5) == set(ids[:10])
