@@ -1,12 +1,14 @@
 """A non-editable install runs from anywhere: the runtime files (filter lists, the language-id
 model, the instance template, the bundled samples) come with the package, not the checkout.
 
-The project is installed with `pip install --no-deps --target` (a wheel built from the checkout,
-without its dependencies, which the test environment already has) and run from a folder outside
-the repository with only that install on the path.
+The project is installed with `pip install --no-deps --target` (a wheel built from a copy of the
+checkout's tracked files, so no stale `build/` folder leaks deleted modules in; without its
+dependencies, which the test environment already has) and run from a folder outside the repository
+with only that install on the path.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -33,9 +35,15 @@ print("definitions loaded")
 
 
 def test_an_installed_package_loads_its_definitions_and_cli_outside_the_repository(tmp_path):
+    source = tmp_path / "source"
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    for name in tracked.stdout.splitlines():
+        if (REPO_ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO_ROOT / name, source / name)
     install = tmp_path / "install"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--target", str(install), str(REPO_ROOT)], check=True, capture_output=True)
+                    "--target", str(install), str(source)], check=True, capture_output=True)
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     env = {**os.environ, "PYTHONPATH": str(install), "FLYWHEEL_HOME": str(tmp_path / "home")}

@@ -112,7 +112,11 @@ def _kill_training_when_checkpointed(checkpoints_root: Path, killed: list) -> No
     while time.monotonic() < deadline:
         if any(checkpoints_root.glob("pretrained_model/*/checkpoints/latest")):
             for process in psutil.Process().children(recursive=True):
-                if "flywheel.training.run" in " ".join(process.cmdline()):
+                try:
+                    command = " ".join(process.cmdline())
+                except psutil.Error:  # a zombie left by an earlier test, or a process that just ended
+                    continue
+                if "flywheel.training.run" in command:
                     process.send_signal(signal.SIGKILL)
                     killed.append(process.pid)
             return
