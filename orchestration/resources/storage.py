@@ -19,6 +19,9 @@ class StorageResource(dg.ConfigurableResource):
     checkpoints_dir: str = Field(
         description="Local (or shared, for several nodes) folder of in-progress training runs: "
                     "DeepSpeed checkpoints, metrics and specs. A run that finishes removes its folder.")
+    keep_versions: int = Field(
+        default=2, ge=1, description="Published versions kept per lake partition: the current one and the ones "
+                                     "before it, for readers still on them; older ones are garbage-collected.")
 
     @classmethod
     def for_home(cls, home: FlywheelHome) -> "StorageResource":
@@ -29,7 +32,7 @@ class StorageResource(dg.ConfigurableResource):
         return LandingZone(self.landing_url)
 
     def lake(self) -> Lake:
-        return Lake(self.lake_url)
+        return Lake(self.lake_url, keep_versions=self.keep_versions)
 
     def models(self) -> VersionedStore:
         return VersionedStore(self.models_url)
