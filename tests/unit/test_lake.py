@@ -1,5 +1,4 @@
 import json
-import multiprocessing
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -7,6 +6,7 @@ import pytest
 
 from flywheel.batch_names import InvalidBatchName
 from flywheel.lake import POINTER, Lake
+from tests.processes import run_concurrently
 
 
 def _write(lake: Lake, dataset: str, partition: str, values: list[int]):
@@ -74,13 +74,7 @@ def _publisher(root: str, values: list[int], rounds: int) -> None:
 
 
 def test_concurrent_publishers_end_with_one_intact_version(tmp_path):
-    writers = [multiprocessing.get_context("spawn").Process(target=_publisher, args=(str(tmp_path), [n] * (n + 1), 15))
-               for n in range(3)]
-    for writer in writers:
-        writer.start()
-    for writer in writers:
-        writer.join(60)
-        assert writer.exitcode == 0
+    run_concurrently(_publisher, [(str(tmp_path), [n] * (n + 1), 15) for n in range(3)])
     values = Lake(str(tmp_path)).read_partition("numbers", "b1")["x"].to_pylist()
     assert values in ([0], [1, 1], [2, 2, 2])  # one writer's rows, whole; never nested or mixed
     for version in (p for p in (tmp_path / "numbers" / "b1").iterdir() if p.is_dir()):

@@ -1,9 +1,8 @@
-import multiprocessing
-
 import pytest
 
 from flywheel.registry import ModelRef, ModelRegistry, RegistryError
 from flywheel.versioned_store import VersionedStore
+from tests.processes import run_concurrently
 
 
 def _store(tmp_path, *refs: ModelRef) -> VersionedStore:
@@ -63,13 +62,7 @@ def _set_candidates(root: str, worker: int, count: int) -> None:
 
 def test_concurrent_alias_changes_never_lose_a_history_entry(tmp_path):
     store = _store(tmp_path, B, C)
-    workers = [multiprocessing.get_context("spawn").Process(target=_set_candidates, args=(store.root, w, 25))
-               for w in range(4)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(60)
-        assert worker.exitcode == 0
+    run_concurrently(_set_candidates, [(store.root, worker, 25) for worker in range(4)])
     history = ModelRegistry(store, "chat_model").history()
     assert len(history) == 100 and len({e["reason"] for e in history}) == 100
     # Each entry's `previous` is the alias the entry before it left: no change was lost or interleaved.

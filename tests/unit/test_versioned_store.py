@@ -1,8 +1,7 @@
-import multiprocessing
-
 import pytest
 
 from flywheel.versioned_store import VersionedStore
+from tests.processes import run_concurrently
 
 
 def _publish(root: str, source: str) -> None:
@@ -19,12 +18,7 @@ def _folder(tmp_path, name: str, content: str):
 def test_concurrent_publishers_of_one_version_leave_one_whole_folder(tmp_path):
     sources = [str(_folder(tmp_path, f"src{n}", "same bytes")) for n in range(4)]
     root = str(tmp_path / "store")
-    processes = [multiprocessing.get_context("spawn").Process(target=_publish, args=(root, s)) for s in sources]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join(60)
-        assert process.exitcode == 0
+    run_concurrently(_publish, [(root, source) for source in sources])
     version = tmp_path / "store" / "model" / "v1"
     assert sorted(p.name for p in version.iterdir()) == ["weights.bin"]  # never nested
     assert [p.name for p in (tmp_path / "store" / "model").iterdir()] == ["v1"]  # no staging left behind
