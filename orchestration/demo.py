@@ -112,3 +112,5 @@ def _print_feedback_summary(materialized: dict[str, dict]) -> None:
           f"{aligned['rewards/accuracies']:.3f}, margins {aligned['rewards/margins']:.3f} (chosen "
           f"{aligned['rewards/chosen']:.3f}, rejected {aligned['rewards/rejected']:.3f}), KL to reference "
           f"{aligned['kl_to_reference']:.4f}/token, {aligned['steps']} steps -> {aligned['path']}")
+    print(f"model registry       {aligned['registry']}, {reward['registry']}; production is unchanged until "
+          "a promotion (`flywheel models promote chat_model VERSION --reason ...`)")
