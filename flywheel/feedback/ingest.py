@@ -175,11 +175,11 @@ class FeedbackLog:
             known_files.add(digest)
             parsed.append((file, digest, [(number, _parse_or_error(raw)) for number, raw in
                                           enumerate(data.split(b"\n"), start=1) if raw.strip()]))
-        candidates = {item["event_id"] for _, _, lines in parsed for _, item in lines if isinstance(item, dict)}
-        known_ids = self._stored(FEEDBACK_EVENTS, "event_id", candidates)
+        candidates = {(item["event_id"],) for _, _, lines in parsed for _, item in lines if isinstance(item, dict)}
+        known_ids = {event_id for (event_id,) in self._stored(FEEDBACK_EVENTS, ["event_id"], candidates)}
         reject_keys = {(file.name, hashlib.sha256(item[1]).hexdigest())
                        for file, _, lines in parsed for _, item in lines if not isinstance(item, dict)}
-        known_rejects = self._stored_rejects(reject_keys)
+        known_rejects = self._stored(FEEDBACK_EVENTS_REJECTED, ["source_file", "line_sha256"], reject_keys)
         events, reject_rows = [], []
         for file, digest, lines in parsed:
             stats = Counter()
@@ -212,28 +212,16 @@ class FeedbackLog:
         report.events, report.rejects = len(events), reject_rows
         return report, events, reject_rows
 
-    def _stored(self, dataset: str, column: str, candidates: set[str]) -> set[str]:
-        """Which of `candidates` a committed partition of `dataset` already holds, read one
-        partition's column at a time."""
-        found: set[str] = set()
+    def _stored(self, dataset: str, columns: list[str], candidates: set[tuple]) -> set[tuple]:
+        """Which of `candidates` (tuples of `columns`) a committed partition of `dataset` already
+        holds, read one partition's columns at a time."""
+        found: set[tuple] = set()
         if not candidates:
             return found
         for ingest_id in self.ingest_ids():
             if self.lake.has_partition(dataset, ingest_id):
-                stored = self.lake.read_partition(dataset, ingest_id, [column]).column(column)
-                found |= candidates.intersection(stored.to_pylist())
-        return found
-
-    def _stored_rejects(self, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
-        """Which (file, line hash) rejects are stored already, one partition at a time."""
-        found: set[tuple[str, str]] = set()
-        if not keys:
-            return found
-        for ingest_id in self.ingest_ids():
-            if self.lake.has_partition(FEEDBACK_EVENTS_REJECTED, ingest_id):
-                table = self.lake.read_partition(FEEDBACK_EVENTS_REJECTED, ingest_id, ["source_file", "line_sha256"])
-                found |= keys.intersection(zip(table.column("source_file").to_pylist(),
-                                               table.column("line_sha256").to_pylist()))
+                table = self.lake.read_partition(dataset, ingest_id, columns)
+                found |= candidates.intersection(zip(*(table.column(c).to_pylist() for c in columns)))
         return found
 
     def _stage(self, dataset: str, ingest_id: str, tables: dict[str, pa.Table],
