@@ -9,6 +9,7 @@ import pandas as pd
 from pydantic import Field
 
 from flywheel.datasets import FEEDBACK_EVENTS, REWARD_DATA
+from flywheel.evaluation.holdout import PROMPT_FRACTION
 from flywheel.feedback.ingest import FeedbackLog
 from flywheel.feedback.pairs import PAIR_COLUMNS, build_pairs
 from flywheel.feedback.reward_data import SPLITS, read_split, write_version
@@ -20,8 +21,9 @@ from orchestration.resources import StorageResource
 
 
 class RewardDataConfig(dg.Config):
-    held_out_fraction: float = Field(default=0.15, gt=0.0, lt=0.5,
-                                     description="Share of prompts held out (stable hash of the prompt).")
+    held_out_fraction: float = Field(default=0.15, ge=PROMPT_FRACTION, lt=0.5,
+                                     description="Share of prompts held out (stable hash of the prompt); at "
+                                                 "least the evaluation share, which it contains.")
     max_pairs_per_prompt: int = Field(default=4, ge=1,
                                       description="Cap on pairs made from the ratings of one prompt.")
 

@@ -9,6 +9,7 @@ import dagster as dg
 from pydantic import Field
 
 from flywheel.datasets import PRETRAINING_CORPUS, TOKENIZER
+from flywheel.evaluation.holdout import DOCUMENT_FRACTION
 from flywheel.quality.corpus_suite import pretraining_corpus_suite, sequence_profile
 from flywheel.training.packing import PackingSettings, pack_documents
 from flywheel.training.tokenizer import END_OF_TEXT, load_tokenizer
@@ -22,8 +23,9 @@ from orchestration.training.corpus import SOURCE, curated_documents, curated_par
 
 class PretrainingCorpusConfig(dg.Config):
     sequence_length: int = Field(default=256, ge=16, le=131_072, description="Tokens per packed sequence.")
-    validation_fraction: float = Field(default=0.05, gt=0.0, lt=0.5,
-                                       description="Share of documents held out (stable hash of doc_id).")
+    validation_fraction: float = Field(default=0.05, ge=DOCUMENT_FRACTION, lt=0.5,
+                                       description="Share of documents held out (stable hash of doc_id); at "
+                                                   "least the evaluation share, which it contains.")
     shard_sequences: int = Field(default=8192, ge=1, description="Sequences per .npy shard.")
     max_audited_sequences: int = Field(
         default=200_000, description="The integrity check profiles larger corpora on a seeded random sample of "

@@ -17,14 +17,11 @@ import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from flywheel.evaluation.holdout import normalize
 from flywheel.feedback.events import COMPARISON, RATING
 from flywheel.stable_hash import in_validation, stable_fraction
 
 PAIR_COLUMNS = ["pair_id", "prompt", "chosen", "rejected", "source", "event_ids"]
-
-
-def normalize(text: str) -> str:
-    return " ".join(text.split())
 
 
 def pair_id(prompt: str, chosen: str, rejected: str) -> str:

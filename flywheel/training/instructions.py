@@ -15,6 +15,7 @@ from pathlib import Path
 
 import fsspec
 
+from flywheel.evaluation.holdout import normalize
 from flywheel.stable_hash import in_validation
 
 MAX_CHARS = 20_000
@@ -76,7 +77,9 @@ def load_instructions(urls: Iterable[str], validation_fraction: float) -> Instru
                     result.duplicates += 1
                     continue
                 seen.add(key)
-                split = result.validation if in_validation(example["prompt"], validation_fraction) else result.train
+                # The normalized prompt, as evaluation's holdout: a smaller fraction is a subset.
+                split = result.validation if in_validation(normalize(example["prompt"]), validation_fraction) \
+                    else result.train
                 split.append(example)
     return result
 

@@ -3,6 +3,7 @@ with each asset's defaults."""
 
 from pydantic import Field
 
+from flywheel.evaluation.holdout import PROMPT_FRACTION
 from flywheel.training.settings import TrainingSettings
 from orchestration.settings import config_class
 
@@ -26,8 +27,9 @@ class FineTuningConfig(TrainingConfig):
     warmup_steps: int = Field(default=5, ge=0)
     eval_every: int = Field(default=20, ge=1)
     checkpoint_every: int = Field(default=20, ge=1)
-    validation_fraction: float = Field(default=0.1, gt=0.0, lt=0.5,
-                                       description="Share of prompts held out (stable hash of the prompt).")
+    validation_fraction: float = Field(default=0.1, ge=PROMPT_FRACTION, lt=0.5,
+                                       description="Share of prompts held out (stable hash of the prompt); at "
+                                                   "least the evaluation share, which it contains.")
 
 
 class PreferenceTrainingConfig(TrainingConfig):
@@ -42,12 +44,14 @@ class PreferenceTrainingConfig(TrainingConfig):
 
 
 class RewardModelConfig(PreferenceTrainingConfig):
+    max_steps: int = Field(default=40, ge=1)
     learning_rate: float = Field(default=5e-4, gt=0.0)
     min_learning_rate: float = Field(default=5e-5, ge=0.0)
 
 
 class DpoConfig(PreferenceTrainingConfig):
-    max_steps: int = Field(default=40, ge=1)
+    max_steps: int = Field(default=30, ge=1)
+    eval_every: int = Field(default=15, ge=1)
     learning_rate: float = Field(default=5e-4, gt=0.0)
     min_learning_rate: float = Field(default=5e-5, ge=0.0)
     beta: float = Field(default=0.1, gt=0.0, description="DPO temperature: higher keeps the policy closer "
