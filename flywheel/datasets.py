@@ -33,3 +33,14 @@ FEEDBACK_EVENTS_REJECTED = "feedback_events_rejected"
 REWARD_DATA = "reward_data"
 REWARD_MODEL = "reward_model"
 ALIGNED_MODEL = "aligned_model"
+
+# Evaluation: the held-out sets (one versioned dataset, four assets), each model's per-item results,
+# the candidate-vs-production evaluation and the `production` alias it moves.
+EVALUATION_SETS = "evaluation_sets"
+EVALUATION_DOCUMENTS = "evaluation_documents"
+EVALUATION_PROMPTS = "evaluation_prompts"
+EVALUATION_PREFERENCES = "evaluation_preferences"
+REGRESSION_SET = "regression_set"
+EVALUATION_SET_ASSETS = (EVALUATION_DOCUMENTS, EVALUATION_PROMPTS, EVALUATION_PREFERENCES, REGRESSION_SET)
+MODEL_EVALUATION = "model_evaluation"
+PRODUCTION_MODEL = "production_model"

@@ -24,3 +24,7 @@ SAMPLE_FEEDBACK = SAMPLE_DIR / "feedback" / "feedback-sample.jsonl"
 BUNDLED_INSTRUCTIONS = SAMPLE_DIR / "instructions" / "python-docs.jsonl"
 REFERENCE_PROSE = SAMPLE_DIR / "reference" / "documentation-prose.jsonl.gz"
 SPAM_HOLDOUT = SAMPLE_DIR / "reference" / "spamassassin-holdout.jsonl.gz"
+
+# Evaluation: lm-eval task YAMLs (with their metric functions) and the regression set we wrote.
+EVALUATION_TASKS_DIR = BUNDLED_DIR / "evaluation" / "tasks"
+REGRESSION_SET = BUNDLED_DIR / "evaluation" / "regression.jsonl"
