@@ -4,13 +4,14 @@ import os
 
 import dagster as dg
 
-from flywheel.datasets import PRETRAINED_MODEL, PRETRAINING_CORPUS, SFT_MODEL, TOKENIZER
+from flywheel.datasets import EVALUATION_SET_ASSETS, PRETRAINED_MODEL, PRETRAINING_CORPUS, SFT_MODEL, TOKENIZER
 
 retraining_job = dg.define_asset_job(
     name="retraining",
-    selection=dg.AssetSelection.assets(TOKENIZER, PRETRAINING_CORPUS, PRETRAINED_MODEL, SFT_MODEL),
-    description="Refresh the tokenizer and pretraining corpus from every curated batch, then pretrain "
-                "and fine-tune. Unchanged inputs and settings reuse the existing versions.",
+    selection=dg.AssetSelection.assets(TOKENIZER, PRETRAINING_CORPUS, PRETRAINED_MODEL, SFT_MODEL,
+                                       *EVALUATION_SET_ASSETS),
+    description="Refresh the tokenizer, pretraining corpus and evaluation sets from every curated batch, then "
+                "pretrain and fine-tune. Unchanged inputs and settings reuse the existing versions.",
     # One step at a time: each training step launches its own processes, which use every core.
     executor_def=dg.in_process_executor,
 )

@@ -10,9 +10,16 @@ import dagster as dg
 
 import assets
 from flywheel.home import FlywheelHome
-from jobs import curation_job, feedback_loop_job, quality_classifier_job, retraining_job, retraining_schedule
+from jobs import (
+    curation_job,
+    evaluation_job,
+    feedback_loop_job,
+    quality_classifier_job,
+    retraining_job,
+    retraining_schedule,
+)
 from orchestration.resources import SparkResource, StorageResource
-from sensors import crawl_batch_sensor, dead_run_sensor, feedback_sensor
+from sensors import candidate_sensor, crawl_batch_sensor, dead_run_sensor, feedback_sensor
 
 LOCATION_NAME = "flywheel"
 
@@ -21,9 +28,9 @@ def build_definitions(home: FlywheelHome, spark: SparkResource | None = None) ->
     return dg.Definitions(
         assets=dg.load_assets_from_package_module(assets),
         asset_checks=dg.load_asset_checks_from_package_module(assets),
-        jobs=[curation_job, quality_classifier_job, retraining_job, feedback_loop_job],
+        jobs=[curation_job, quality_classifier_job, retraining_job, feedback_loop_job, evaluation_job],
         schedules=[retraining_schedule],
-        sensors=[crawl_batch_sensor, feedback_sensor, dead_run_sensor],
+        sensors=[crawl_batch_sensor, feedback_sensor, candidate_sensor, dead_run_sensor],
         resources={
             "storage": StorageResource.for_home(home),
             "spark": spark or SparkResource(),

@@ -1,0 +1,40 @@
+"""The evaluation's plots: each metric's candidate-minus-production difference with its paired
+95% interval, and the judge's per-prompt score differences."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from flywheel.evaluation.scorecard import Scorecard
+from orchestration import plots
+
+
+def scorecard_plot(card: Scorecard, judge_differences: list[float]) -> dg.MarkdownMetadataValue:
+    fig = plots.figure()
+    fig.set_size_inches(8, 3.4)
+    compared = [r for r in card.rows if r.difference is not None and r.low is not None]
+    left = fig.add_subplot(1, 2, 1)
+    if compared:
+        names = [r.metric for r in compared]
+        left.errorbar([r.difference for r in compared], range(len(compared)),
+                      xerr=[[r.difference - r.low for r in compared], [r.high - r.difference for r in compared]],
+                      fmt="o", capsize=3)
+        left.set_yticks(range(len(compared)), names, fontsize=7)
+        left.axvline(0, color="grey", linestyle=":", linewidth=1)
+        left.set_xlabel("candidate - production (95% paired CI)")
+    else:
+        single = [r for r in card.rows if r.candidate is not None]
+        left.barh(range(len(single)), [r.candidate for r in single])
+        left.set_yticks(range(len(single)), [r.metric for r in single], fontsize=7)
+        left.set_xlabel("candidate (no production to compare)")
+    left.set_title(card.candidate, fontsize=8)
+    right = fig.add_subplot(1, 2, 2)
+    if judge_differences:
+        right.hist(judge_differences, bins=20)
+        right.axvline(0, color="grey", linestyle=":", linewidth=1)
+        right.set_xlabel("judge score: candidate - production")
+        right.set_title("per prompt", fontsize=8)
+    else:
+        right.text(0.5, 0.5, "no judge comparison", ha="center", va="center")
+        right.set_axis_off()
+    return plots.as_markdown(fig)
