@@ -10,6 +10,8 @@
     flywheel models show NAME           a family's aliases and its whole history
     flywheel models promote NAME VERSION --reason TEXT [--force]   point production at a version
     flywheel models rollback NAME --reason TEXT                    production back to the one it replaced
+    flywheel models evaluate NAME [VERSION]   evaluate the candidate (or VERSION) against production; promote
+                                              it if the promotion gate passes
     flywheel demo                       run the whole lifecycle on the bundled sample, then summarize
 
 Every job runs as a run of the code location `flywheel` in the Dagster instance under
@@ -74,6 +76,10 @@ def _models_promote(args: argparse.Namespace) -> None:
     _model_commands().promote(args.name, args.version, args.reason, args.force)
 
 
+def _models_evaluate(args: argparse.Namespace) -> None:
+    _model_commands().evaluate(args.name, args.version)
+
+
 def _models_rollback(args: argparse.Namespace) -> None:
     _model_commands().rollback(args.name, args.reason)
 
@@ -118,6 +124,10 @@ def parser() -> argparse.ArgumentParser:
     promote.add_argument("--reason", required=True)
     promote.add_argument("--force", action="store_true", help="also a version never evaluated (recorded)")
     promote.set_defaults(handler=_models_promote)
+    evaluate = model_actions.add_parser("evaluate", help="evaluate a candidate; promote it if the gate passes")
+    evaluate.add_argument("name", help="model family, e.g. chat_model")
+    evaluate.add_argument("version", nargs="?", help="MODEL:VERSION (default: the family's candidate)")
+    evaluate.set_defaults(handler=_models_evaluate)
     rollback = model_actions.add_parser("rollback", help="production back to the version it replaced")
     rollback.add_argument("name")
     rollback.add_argument("--reason", required=True)

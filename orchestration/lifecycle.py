@@ -18,7 +18,8 @@ import dagster as dg
 
 from flywheel.datasets import QUALITY_CLASSIFIER, QUALITY_SCORED_DOCS, RAW_CRAWL
 from flywheel.home import FlywheelHome
-from orchestration.partitions import crawl_batch_partitions
+from flywheel.registry import ModelRegistry
+from orchestration.partitions import crawl_batch_partitions, model_candidate_partitions
 from orchestration.resources import StorageResource
 from orchestration.runs import RunOutcome, run_job
 
@@ -94,6 +95,34 @@ def feedback_loop(reason: str = "flywheel feedback run") -> RunOutcome:
     outcome = _run_unpartitioned("feedback_loop", reason, "the feedback loop")
     print(f"Feedback loop done in {outcome.seconds:.1f} s (run {outcome.run_id})")
     return outcome
+
+
+def evaluate(version: str | None = None, family: str = "chat_model",
+             reason: str = "flywheel models evaluate") -> dict:
+    """Run the evaluation job for a candidate (default: the family's `candidate` alias); returns the
+    verdict and scorecard the registry recorded. A failed gate is a verdict, not an error."""
+    registry = ModelRegistry(storage().models(), family)
+    ref = registry.resolve(version) if version else registry.alias("candidate")
+    if ref is None:
+        raise SystemExit(f"error: {family} has no candidate to evaluate; train one, or name a version")
+    with instance() as dagster_instance:
+        if not dagster_instance.has_dynamic_partition(model_candidate_partitions.name, str(ref)):
+            dagster_instance.add_dynamic_partitions(model_candidate_partitions.name, [str(ref)])
+        outcome = run_job(dagster_instance, "evaluation", reason, partition=str(ref))
+    scorecard = registry.scorecard(ref)
+    # A failed blocking gate fails its run in Dagster; here it is the verdict this run recorded.
+    if scorecard is None or scorecard["run_id"] != outcome.run_id:
+        raise SystemExit(f"error: evaluating {ref} failed (run {outcome.run_id}); see the run's logs in the "
+                         "Dagster UI")
+    verdict = "passed: promoted to production" if registry.alias("production") == ref \
+        else "failed: production unchanged"
+    print(f"Evaluated {ref} against {scorecard['production'] or 'no production (first promotion)'} in "
+          f"{outcome.seconds:.1f} s (run {outcome.run_id}); gate {verdict}")
+    for rule in scorecard["verdict"]["rules"]:
+        state = "n/a " if rule["passed"] is None else "pass" if rule["passed"] else "FAIL"
+        print(f"  {state} {rule['rule']}: {rule['detail']}")
+    return {"ref": ref, "scorecard": scorecard, "promoted": registry.alias("production") == ref,
+            "seconds": outcome.seconds, "metadata": outcome.materialized.get("model_evaluation", {})}
 
 
 def simulate_feedback(events: int, seed: int | None) -> Path:

@@ -21,8 +21,15 @@ def list_models() -> None:
         print(f"{family}: {len(versions)} versions ({', '.join(FAMILIES[family])})")
         for alias in ("production", "candidate", "canary"):
             ref = aliases.get(alias)
-            evaluated = "" if ref is None else (" (evaluated)" if registry.scorecard(ref) else " (not evaluated)")
+            evaluated = "" if ref is None else f" ({_verdict(registry.scorecard(ref))})"
             print(f"  {alias:11s} {ref or '-'}{evaluated}")
+
+
+def _verdict(scorecard: dict | None) -> str:
+    if scorecard is None:
+        return "not evaluated"
+    against = scorecard["production"] or "floors of a first promotion"
+    return f"gate {'passed' if scorecard['verdict']['passed'] else 'failed'} against {against}"
 
 
 def show(family: str) -> None:
@@ -45,6 +52,13 @@ def promote(family: str, version: str, reason: str, force: bool) -> None:
     except RegistryError as error:
         raise SystemExit(f"error: {error}") from None
     print(f"{family} production is now {entry['model']}:{entry['version']} (was {entry['previous'] or 'none'})")
+
+
+def evaluate(family: str, version: str | None) -> None:
+    try:
+        lifecycle.evaluate(version, family)
+    except RegistryError as error:
+        raise SystemExit(f"error: {error}") from None
 
 
 def rollback(family: str, reason: str) -> None:
