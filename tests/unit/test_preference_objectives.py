@@ -1,6 +1,5 @@
 """The reward-model and DPO objectives on a tiny random model (no engine, no training)."""
 
-import gzip
 import json
 import math
 
@@ -12,29 +11,11 @@ from flywheel.training.objectives import objective_for
 from flywheel.training.objectives.dpo import answer_log_probs
 from flywheel.training.objectives.reward import PairwiseReward
 from flywheel.training.preference_data import PreferenceExamples, split_pairs
-from flywheel.training.presets import model_config
 from flywheel.training.spec import TrainingSpec
-from flywheel.training.tokenizer import TokenizerSettings, load_tokenizer, train_tokenizer
-from tests.integration.training_fixtures import REFERENCE
+from flywheel.training.tokenizer import load_tokenizer
 
 PAIRS = [{"prompt": f"What is item {n}?", "chosen": f"Item {n} is a well documented thing.",
           "rejected": "spam spam spam"} for n in range(6)]
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    """A tokenizer and an untrained tiny Llama saved together, as `sft_model` exports are."""
-    from transformers import LlamaForCausalLM
-
-    out = tmp_path_factory.mktemp("model")
-    with gzip.open(REFERENCE, "rt", encoding="utf-8") as handle:
-        texts = [row["text"] for row in map(json.loads, handle)][:40]
-    train_tokenizer(texts, TokenizerSettings(vocab_size=1024), out)
-    t = load_tokenizer(str(out))
-    torch.manual_seed(0)
-    LlamaForCausalLM(model_config("tiny", len(t), 128, t.pad_token_id, t.bos_token_id, t.eos_token_id)
-                     ).save_pretrained(str(out))
-    return out
 
 
 def spec_for(objective: str, model_dir, tmp_path) -> TrainingSpec:
