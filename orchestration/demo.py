@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
+from datetime import UTC, datetime
 
 from flywheel.bundled import SAMPLE_CRAWL_DIR, SAMPLE_FEEDBACK
 from flywheel.datasets import QUALITY_SCORED_DOCS
+from flywheel.feedback.simulate import simulate_events
+from flywheel.registry import ModelRegistry
 from orchestration import lifecycle
 from orchestration.runs import RunOutcome
 
@@ -13,6 +17,26 @@ from orchestration.runs import RunOutcome
 # (unchanged, revised and new pages), so the demo shows deduplication against an earlier batch.
 SAMPLE_BATCHES = ("sample-0001", "sample-0002")
 REASON = "flywheel demo"
+SECOND_ROUND, SECOND_ROUND_EVENTS = "demo-second-round", 300
+SECOND_ROUND_START = datetime(2026, 1, 15, tzinfo=UTC)
+
+
+def _land_feedback(name: str, lines: list[str]) -> None:
+    if not (lifecycle.home().landing / "feedback" / name).exists():
+        lifecycle.storage().landing().add_feedback_file(name, lines)
+
+
+def _evaluate_candidate() -> dict | None:
+    """Evaluate the chat model's candidate, unless it has no new one (a rerun of the demo) or it
+    was evaluated already."""
+    registry = ModelRegistry(lifecycle.storage().models(), "chat_model")
+    candidate = registry.alias("candidate")
+    if candidate is None:
+        return None
+    scorecard = registry.scorecard(candidate)
+    if scorecard is not None:
+        return {"ref": candidate, "scorecard": scorecard, "promoted": False, "seconds": 0.0}
+    return lifecycle.evaluate(reason=REASON)
 
 
 def demo() -> None:
@@ -33,10 +57,15 @@ def demo() -> None:
             results[batch].materialized[QUALITY_SCORED_DOCS] = scoring.materialized[QUALITY_SCORED_DOCS]
             results[batch].checks += scoring.checks
     trained = lifecycle.retrain(reason=REASON).materialized
-    if not (home.landing / "feedback" / SAMPLE_FEEDBACK.name).exists():
-        lifecycle.storage().landing().add_feedback_file(
-            SAMPLE_FEEDBACK.name, SAMPLE_FEEDBACK.read_text(encoding="utf-8").splitlines())
+    _land_feedback(SAMPLE_FEEDBACK.name, SAMPLE_FEEDBACK.read_text(encoding="utf-8").splitlines())
     aligned = lifecycle.feedback_loop(reason=REASON).materialized
+    # The aligned model is the chat model's candidate now: its evaluation is the first promotion.
+    verdicts = [_evaluate_candidate()]
+    # A second round of feedback: a fixed simulated batch, so a rerun of the demo finds it landed.
+    second_round = simulate_events(SECOND_ROUND_EVENTS, seed=2, id_prefix=SECOND_ROUND, start=SECOND_ROUND_START)
+    _land_feedback(f"{SECOND_ROUND}.jsonl", [json.dumps(row) for row in second_round])
+    realigned = lifecycle.feedback_loop(reason=REASON).materialized
+    verdicts.append(_evaluate_candidate())  # the second aligned model against production
     print("\n=== Flywheel demo summary ===")
     print(f"FLYWHEEL_HOME        {home.root}")
     if classifier is not None:
@@ -48,6 +77,8 @@ def demo() -> None:
         _print_batch_summary(batch, materialized)
     _print_training_summary(trained)
     _print_feedback_summary(aligned)
+    _print_feedback_summary(realigned, label="second feedback round")
+    _print_evaluation_summary(verdicts)
     print(f"\ntotal time           {time.monotonic() - started:.1f} s")
     print("Open the UI with `make ui`, then http://127.0.0.1:3000 (assets, runs, sensors).")
 
@@ -96,8 +127,10 @@ def _print_training_summary(trained: dict[str, dict]) -> None:
 
 
 
-def _print_feedback_summary(materialized: dict[str, dict]) -> None:
+def _print_feedback_summary(materialized: dict[str, dict], label: str = "") -> None:
     events, pairs = materialized["feedback_events"], materialized["reward_data"]
+    if label:
+        print(f"\n--- {label} ---")
     reward, aligned = materialized["reward_model"], materialized["aligned_model"]
     print(f"\nfeedback_events      {events['new_events']} new events ({events['duplicate_events_skipped']} duplicates "
           f"skipped, {events['rejected_lines']} lines rejected, {events['pii_redactions']} PII redactions); "
@@ -112,5 +145,40 @@ def _print_feedback_summary(materialized: dict[str, dict]) -> None:
           f"{aligned['rewards/accuracies']:.3f}, margins {aligned['rewards/margins']:.3f} (chosen "
           f"{aligned['rewards/chosen']:.3f}, rejected {aligned['rewards/rejected']:.3f}), KL to reference "
           f"{aligned['kl_to_reference']:.4f}/token, {aligned['steps']} steps -> {aligned['path']}")
-    print(f"model registry       {aligned['registry']}, {reward['registry']}; production is unchanged until "
-          "a promotion (`flywheel models promote chat_model VERSION --reason ...`)")
+    print(f"registered           {aligned['registry']}, {reward['registry']}")
+
+
+def _print_evaluation_summary(verdicts: list[dict | None]) -> None:
+    print()
+    registry = ModelRegistry(lifecycle.storage().models(), "chat_model")
+    for verdict in verdicts:
+        if verdict is None:
+            print("evaluation           no new chat_model candidate (already promoted in an earlier demo run)")
+            continue
+        card = verdict["scorecard"]
+        rows = {row["metric"]: row for row in card["rows"]}
+        passed = card["verdict"]["passed"]
+        print(f"evaluation           {verdict['ref']} vs {card['production'] or 'none (first promotion)'}: "
+              f"gate {'PASSED -> production' if passed else 'FAILED -> stays a candidate'}"
+              + (f" ({verdict['seconds']:.0f} s)" if verdict["seconds"] else " (evaluated earlier)"))
+        bpb = rows["bits_per_byte"]
+        print(f"  bits per byte      {bpb['candidate']:.3f}" + (
+            f" vs {bpb['production']:.3f} (diff {bpb['difference']:+.4f}, 95% CI [{bpb['low']:+.4f}, "
+            f"{bpb['high']:+.4f}])" if bpb["production"] is not None else "") + f" on {bpb['items']} documents")
+        regression = rows["regression_pass_rate"]
+        print(f"  regression set     {regression['candidate']:.3f} passed" + (
+            f" vs {regression['production']:.3f} (McNemar p {regression['p_value']:.3f})"
+            if regression["production"] is not None else ""))
+        if "judge_accuracy" in rows:
+            print(f"  judge              held-out accuracy {rows['judge_accuracy']['candidate']:.3f}, against "
+                  f"off-prompt answers {rows['judge_off_prompt_accuracy']['candidate']:.3f}")
+        if "win_rate_vs_production" in rows:
+            win = rows["win_rate_vs_production"]
+            print(f"  win rate           {win['candidate']:.3f} (95% CI [{win['low']:.3f}, {win['high']:.3f}]) "
+                  f"on {win['items']} prompts")
+        for rule in card["verdict"]["rules"]:
+            state = "n/a " if rule["passed"] is None else "pass" if rule["passed"] else "FAIL"
+            print(f"  {state}               {rule['detail']}")
+    production = registry.alias("production")
+    print(f"model registry       chat_model production {production or '-'}, candidate "
+          f"{registry.alias('candidate') or '-'}; `flywheel models show chat_model` lists the history")
