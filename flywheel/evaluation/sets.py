@@ -74,9 +74,14 @@ def build_sets(documents: Iterable[tuple[str, str]], instructions: Iterable[dict
     sets, training = EvaluationSets(regression=list(regression)), TrainingFingerprints()
     held_docs: list[tuple[float, str, str]] = []  # (-rank, doc_id, text): a max-heap of the lowest ranks
     corpus = ((doc_id, text, is_evaluation_document(doc_id)) for doc_id, text in documents)
+    # The corpus streams first, so unread documents meet the complete training fingerprints here;
+    # corpus documents are checked again below, once all of the corpus has been seen.
     for doc_id, text, held_out in itertools.chain(corpus, ((i, t, True) for i, t in unread_documents)):
         if not held_out:
             training.documents.add(fingerprint(text))
+            continue
+        if fingerprint(text) in training.documents:
+            sets.dropped["document text also in training"] += 1
             continue
         item = (-stable_fraction(doc_id, seed=7), doc_id, text[:max_document_chars])
         if len(held_docs) < max_documents:

@@ -1,15 +1,24 @@
-"""The sample batch curated once through Dagster, shared by the integration tests."""
+"""What the integration tests share: the sample batch curated once through Dagster, and one tiny
+model chain trained through retraining and the feedback loop."""
+
+import shutil
+from pathlib import Path
 
 import dagster as dg
 import pytest
 
+from flywheel.bundled import SAMPLE_FEEDBACK
 from flywheel.home import FlywheelHome
 from orchestration.definitions import build_definitions
 from orchestration.partitions import crawl_batch_partitions
 from orchestration.resources import SparkResource, StorageResource
 from tests.conftest import SAMPLE_BATCH_DIR
+from tests.integration.training_fixtures import PRETRAIN_CONFIG, SFT_CONFIG, run_config, seed_curated_lake
 
 SAMPLE_BATCH = "sample-0001"
+REWARD_CONFIG = {"max_steps": 40, "eval_every": 10, "log_every": 5, "eval_batches": 16}
+DPO_CONFIG = {"max_steps": 30, "eval_every": 10, "log_every": 5, "eval_batches": 16}
+LOOP_CONFIG = run_config(reward_model=REWARD_CONFIG, aligned_model=DPO_CONFIG)
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +46,26 @@ def materialization_metadata(result, asset: str) -> dict:
     [event] = [e for e in result.get_asset_materialization_events()
                if e.asset_key.to_user_string() == asset]
     return {key: value.value for key, value in event.materialization.metadata.items()}
+
+
+@pytest.fixture(scope="session")
+def feedback_loop_run(tmp_path_factory):
+    """(home, definitions, instance, result): retraining on the reference prose, then a feedback_loop
+    run on the bundled feedback sample. One tiny model chain for the feedback and evaluation tests;
+    a test that changes the home works on a copy (`copy_home`) unless it is the feedback tests'."""
+    home = FlywheelHome(tmp_path_factory.mktemp("feedback") / "flywheel").ensure()
+    seed_curated_lake(home)
+    definitions = build_definitions(home)
+    with dg.instance_for_test() as instance:
+        definitions.resolve_job_def("retraining").execute_in_process(
+            instance=instance, run_config=run_config(pretrained_model=PRETRAIN_CONFIG, sft_model=SFT_CONFIG))
+        shutil.copy(SAMPLE_FEEDBACK, home.landing / "feedback" / SAMPLE_FEEDBACK.name)
+        result = definitions.resolve_job_def("feedback_loop").execute_in_process(
+            instance=instance, run_config=LOOP_CONFIG)
+        yield home, definitions, instance, result
+
+
+def copy_home(home: FlywheelHome, target: Path) -> FlywheelHome:
+    """A copy of a home's files (landing, lake, models), for a test that changes them."""
+    shutil.copytree(home.root, target, ignore=shutil.ignore_patterns("dagster"))
+    return FlywheelHome(target).ensure()

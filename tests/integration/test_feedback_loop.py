@@ -2,43 +2,27 @@
 blocking check, the reward model and DPO, trained from a real (tiny) SFT model."""
 
 import json
-import shutil
 from pathlib import Path
 
 import dagster as dg
 import pytest
 import torch
 
-from flywheel.bundled import SAMPLE_FEEDBACK
 from flywheel.feedback.ingest import FeedbackLog
 from flywheel.feedback.pii import EMAIL
-from flywheel.home import FlywheelHome
 from flywheel.registry import ModelRef, ModelRegistry
-from orchestration.definitions import build_definitions
 from orchestration.resources import StorageResource
-from tests.integration.conftest import materialization_metadata
-from tests.integration.training_fixtures import PRETRAIN_CONFIG, SFT_CONFIG, run_config, seed_curated_lake
+from tests.integration.conftest import LOOP_CONFIG, materialization_metadata
 
 pytestmark = pytest.mark.slow
 
-REWARD_CONFIG = {"max_steps": 40, "eval_every": 10, "log_every": 5, "eval_batches": 16}
-DPO_CONFIG = {"max_steps": 30, "eval_every": 10, "log_every": 5, "eval_batches": 16}
-LOOP_CONFIG = run_config(reward_model=REWARD_CONFIG, aligned_model=DPO_CONFIG)
 
 
 @pytest.fixture(scope="module")
-def loop(tmp_path_factory):
-    """(home, definitions, instance, result) of a feedback_loop run on the bundled sample."""
-    home = FlywheelHome(tmp_path_factory.mktemp("feedback") / "flywheel").ensure()
-    seed_curated_lake(home)
-    definitions = build_definitions(home)
-    with dg.instance_for_test() as instance:
-        definitions.resolve_job_def("retraining").execute_in_process(
-            instance=instance, run_config=run_config(pretrained_model=PRETRAIN_CONFIG, sft_model=SFT_CONFIG))
-        shutil.copy(SAMPLE_FEEDBACK, home.landing / "feedback" / SAMPLE_FEEDBACK.name)
-        result = definitions.resolve_job_def("feedback_loop").execute_in_process(
-            instance=instance, run_config=LOOP_CONFIG)
-        yield home, definitions, instance, result
+def loop(feedback_loop_run):
+    """(home, definitions, instance, result) of a feedback_loop run on the bundled sample; these
+    tests are the only ones that change its home."""
+    return feedback_loop_run
 
 
 def _path(metadata: dict) -> Path:
