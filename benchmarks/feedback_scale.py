@@ -1,4 +1,4 @@
-"""Feedback ingestion at scale: events/s and peak memory as the stored log grows.
+"""Feedback ingestion and pairing at scale: events/s and peak memory as the stored log grows.
 
     .venv/bin/python benchmarks/feedback_scale.py --events 1000000 --files 1000 --files-per-ingestion 10
 
@@ -6,7 +6,10 @@ Writes `--events` feedback events (comparisons and ratings, a few with contact d
 from an earlier file) into `--files` files and ingests them `--files-per-ingestion` at a time, each
 ingestion in a fresh process, as a sensor-triggered run would be. Each ingestion reports its own
 peak RSS and events/s; the table shows them at every tenth of the way, so whether memory grows with
-the number of events already stored is read off directly (target: it does not).
+the number of events already stored is read off directly (target: it does not). At the same
+points, `reward_data`'s pairing of the whole log runs in a fresh process twice: bucketed as the
+asset does it (`flywheel/feedback/pair_buckets.py`), and all events in memory at once (the
+baseline: `build_pairs` on the whole log), each with its peak RSS.
 """
 
 from __future__ import annotations
@@ -35,6 +38,32 @@ report = FeedbackLog(Lake(lake)).ingest(files)
 print(json.dumps({"events": report.events, "duplicates": report.duplicates, "seconds": time.perf_counter() - started,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
+
+PAIR = """
+import json, resource, sys, tempfile, time
+from pathlib import Path
+from flywheel.feedback.ingest import FeedbackLog
+from flywheel.feedback.pair_buckets import PAIRING_COLUMNS, write_pairs
+from flywheel.feedback.pairs import build_pairs
+from flywheel.lake import Lake
+log, started = FeedbackLog(Lake(sys.argv[1])), time.perf_counter()
+if sys.argv[2] == "bucketed":
+    with tempfile.TemporaryDirectory() as work:
+        (Path(work) / "out").mkdir()
+        pairs = sum(write_pairs(log.iter_events(PAIRING_COLUMNS), 0.15, 4, Path(work) / "out",
+                                Path(work) / "spill").pairs.values())
+else:
+    result = build_pairs(log.events(PAIRING_COLUMNS).to_pylist(), 0.15, 4)
+    pairs = len(result.train) + len(result.held_out)
+print(json.dumps({"pairs": pairs, "seconds": time.perf_counter() - started,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def run_script(script: str, *args: str) -> dict:
+    result = subprocess.run([sys.executable, "-c", script, *args], cwd=REPO_ROOT, capture_output=True, text=True,
+                            check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def write_files(landing: Path, events: int, files: int, seed: int) -> list[str]:
@@ -79,19 +108,23 @@ def main() -> None:
         stored, total_seconds, rows = 0, 0.0, []
         started = time.perf_counter()
         for index, batch in enumerate(rounds, start=1):
-            result = subprocess.run([sys.executable, "-c", INGEST, str(landing), str(lake), json.dumps(batch)],
-                                    cwd=REPO_ROOT, capture_output=True, text=True, check=True)
-            report = json.loads(result.stdout.strip().splitlines()[-1])
+            report = run_script(INGEST, str(landing), str(lake), json.dumps(batch))
             stored += report["events"]
             total_seconds += report["seconds"]
             if index == 1 or index % max(1, len(rounds) // 10) == 0 or index == len(rounds):
-                rows.append((index, stored, report))
+                pairing = {mode: run_script(PAIR, str(lake), mode) for mode in ("bucketed", "in_memory")}
+                rows.append((index, stored, report, pairing))
         print(f"{args.events:,} events in {args.files:,} files, {args.files_per_ingestion} files per ingestion, "
               f"{len(rounds)} ingestions in {time.perf_counter() - started:.0f} s wall")
-        print(f"{'ingestion':>9} {'stored after':>13} {'new events':>10} {'events/s':>9} {'peak RSS MB':>11}")
-        for index, after, report in rows:
+        print(f"{'ingestion':>9} {'stored after':>13} {'new events':>10} {'events/s':>9} {'peak RSS MB':>11}"
+              f" | {'pairs':>9} {'pairing s':>9} {'RSS MB':>7} {'in-memory s':>11} {'RSS MB':>7} {'RSS ratio':>9}")
+        for index, after, report, pairing in rows:
+            bucketed, in_memory = pairing["bucketed"], pairing["in_memory"]
+            assert bucketed["pairs"] == in_memory["pairs"]
             print(f"{index:>9} {after:>13,} {report['events']:>10,} {report['events'] / report['seconds']:>9,.0f} "
-                  f"{report['peak_rss_mb']:>11.0f}")
+                  f"{report['peak_rss_mb']:>11.0f} | {bucketed['pairs']:>9,} {bucketed['seconds']:>9.1f} "
+                  f"{bucketed['peak_rss_mb']:>7.0f} {in_memory['seconds']:>11.1f} {in_memory['peak_rss_mb']:>7.0f} "
+                  f"{in_memory['peak_rss_mb'] / bucketed['peak_rss_mb']:>8.2f}x")
         print(f"overall: {stored:,} events stored, {stored / total_seconds:,.0f} events/s inside the ingestions")
 
 

@@ -1,5 +1,6 @@
 """`reward_data`: preference pairs built from the feedback log, split by prompt."""
 
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -11,8 +12,9 @@ from pydantic import Field
 from flywheel.datasets import FEEDBACK_EVENTS, REWARD_DATA
 from flywheel.evaluation.holdout import PROMPT_FRACTION
 from flywheel.feedback.ingest import FeedbackLog
-from flywheel.feedback.pairs import PAIR_COLUMNS, build_pairs
-from flywheel.feedback.reward_data import SPLITS, read_split, write_version
+from flywheel.feedback.pair_buckets import PAIRING_COLUMNS, write_pairs
+from flywheel.feedback.pairs import PAIR_COLUMNS
+from flywheel.feedback.reward_data import SPLITS, read_split
 from flywheel.quality.feedback_suites import preference_pairs_suite, with_pair_flags
 from orchestration.audit import INTEGRITY, set_current_if_passed
 from orchestration.gx_checks import check_result
@@ -26,6 +28,8 @@ class RewardDataConfig(dg.Config):
                                                  "least the evaluation share, which it contains.")
     max_pairs_per_prompt: int = Field(default=4, ge=1,
                                       description="Cap on pairs made from the ratings of one prompt.")
+    spill_buckets: int = Field(default=16, ge=1, description="Events are paired in this many buckets (by prompt), "
+                                                              "one in memory at a time: raise it for huge logs.")
 
 
 @dg.asset(key=REWARD_DATA, group_name="feedback", kinds={"parquet"}, deps=[FEEDBACK_EVENTS], code_version="1",
@@ -41,34 +45,36 @@ def reward_data(context: dg.AssetExecutionContext, config: RewardDataConfig, sto
     train and held-out by a stable hash of the prompt, so held-out prompts never move into train
     as feedback grows. Written as an immutable version `lake/reward_data/<version>/`, which becomes
     the current one only if its integrity check passes."""
-    events = FeedbackLog(storage.lake()).events(["event_id", "ts", "kind", "prompt", "chosen", "rejected",
-                                                 "response", "rating"]).to_pylist()
-    pairs = build_pairs(events, config.held_out_fraction, config.max_pairs_per_prompt)
-    if not pairs.train or not pairs.held_out:
-        raise dg.Failure(f"too few preference pairs ({len(pairs.train)} train, {len(pairs.held_out)} held out) "
-                         f"from {len(events)} feedback events: add feedback to landing/feedback/")
-    version = pairs.version()
     store = storage.versioned_datasets()
     with tempfile.TemporaryDirectory() as workdir:
-        manifest = {"version": version, "train_pairs": len(pairs.train), "held_out_pairs": len(pairs.held_out),
-                    "held_out_fraction": config.held_out_fraction, "events": len(events)}
-        write_version(pairs, Path(workdir), manifest)
-        path = store.publish(Path(workdir), REWARD_DATA, version)
+        out = Path(workdir, "version")
+        out.mkdir()
+        pairs = write_pairs(FeedbackLog(storage.lake()).iter_events(PAIRING_COLUMNS), config.held_out_fraction,
+                            config.max_pairs_per_prompt, out, Path(workdir, "spill"), config.spill_buckets)
+        if not pairs.pairs["train"] or not pairs.pairs["held_out"]:
+            raise dg.Failure(f"too few preference pairs ({pairs.pairs['train']} train, {pairs.pairs['held_out']} "
+                             f"held out) from {pairs.events} feedback events: add feedback to landing/feedback/")
+        version = pairs.version
+        manifest = {"version": version, "train_pairs": pairs.pairs["train"],
+                    "held_out_pairs": pairs.pairs["held_out"], "held_out_fraction": config.held_out_fraction,
+                    "events": pairs.events}
+        (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        path = store.publish(out, REWARD_DATA, version)
     started = time.perf_counter()
     train, held_out = (pd.DataFrame(read_split(store, path, split)) for split in SPLITS)
     check = check_result(with_pair_flags(train, held_out), preference_pairs_suite(), "reward_data_integrity",
                          started, check_name=INTEGRITY, version=version,
                          staged_path=dg.MetadataValue.path(store.url(path)))
     yield from set_current_if_passed(store, check, REWARD_DATA, version, {"path": path, "manifest": manifest})
-    context.log.info(f"reward_data {version}: {len(pairs.train)} train and {len(pairs.held_out)} held-out pairs")
-    prompts = {split: len({row["prompt"] for row in getattr(pairs, split)}) for split in SPLITS}
+    context.log.info(f"reward_data {version}: {pairs.pairs['train']} train and {pairs.pairs['held_out']} "
+                     "held-out pairs")
     yield dg.MaterializeResult(data_version=dg.DataVersion(version), metadata={
-        "version": version, "train_pairs": len(pairs.train), "held_out_pairs": len(pairs.held_out),
-        "train_prompts": prompts["train"], "held_out_prompts": prompts["held_out"],
-        "feedback_events": len(events), **{f"pairs_from_{k}": v for k, v in sorted(pairs.by_source().items())},
+        "version": version, "train_pairs": pairs.pairs["train"], "held_out_pairs": pairs.pairs["held_out"],
+        "train_prompts": pairs.prompts["train"], "held_out_prompts": pairs.prompts["held_out"],
+        "feedback_events": pairs.events, **{f"pairs_from_{k}": v for k, v in sorted(pairs.by_source.items())},
         "dropped": table([{"reason": k, "count": v} for k, v in pairs.dropped.most_common()], ["reason", "count"]),
-        "examples": table([{c: str(row[c])[:120] for c in PAIR_COLUMNS[1:5]} for row in pairs.held_out[:5]],
+        "examples": table([{c: str(row[c])[:120] for c in PAIR_COLUMNS[1:5]} for row in pairs.examples],
                           PAIR_COLUMNS[1:5]),
-        "dagster/row_count": len(pairs.train) + len(pairs.held_out),
+        "dagster/row_count": pairs.pairs["train"] + pairs.pairs["held_out"],
         "path": path_value(store.url(path)),
     })

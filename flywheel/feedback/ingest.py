@@ -126,6 +126,11 @@ class FeedbackLog:
         tables = [self.lake.read_partition(FEEDBACK_EVENTS, i, columns) for i in self.ingest_ids()]
         return pa.concat_tables(tables) if tables else EVENT_SCHEMA.empty_table().select(columns or EVENT_SCHEMA.names)
 
+    def iter_events(self, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+        """Every stored event in record batches, ingestion by ingestion (memory stays bounded)."""
+        for ingest_id in self.ingest_ids():
+            yield from self.lake.iter_batches(FEEDBACK_EVENTS, ingest_id, columns)
+
     def rejects(self) -> pa.Table:
         committed = set(self.ingest_ids())
         tables = [self.lake.read_partition(FEEDBACK_EVENTS_REJECTED, i)

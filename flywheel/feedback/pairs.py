@@ -24,6 +24,21 @@ from flywheel.stable_hash import in_validation, stable_fraction
 PAIR_COLUMNS = ["pair_id", "prompt", "chosen", "rejected", "source", "event_ids"]
 
 
+class PairsDigest:
+    """A hash of a set of (split, pair_id) that does not depend on their order (a sum of the pairs'
+    hashes), so pairs built bucket by bucket are versioned like pairs built at once."""
+
+    def __init__(self) -> None:
+        self.total = 0
+
+    def add(self, split: str, pid: str) -> None:
+        self.total = (self.total + int.from_bytes(hashlib.sha256(f"{split}:{pid}".encode()).digest()[:16], "big")) \
+            % 2**128
+
+    def version(self) -> str:
+        return f"{self.total:032x}"[:16]
+
+
 def pair_id(prompt: str, chosen: str, rejected: str) -> str:
     key = "\x1f".join(normalize(t) for t in (prompt, chosen, rejected))
     return hashlib.sha256(key.encode()).hexdigest()[:16]
@@ -36,11 +51,11 @@ class PreferencePairs:
     dropped: Counter = field(default_factory=Counter)  # reason -> count
 
     def version(self) -> str:
-        digest = hashlib.sha256()
-        for split, rows in (("train", self.train), ("held_out", self.held_out)):
-            for pid in sorted(row["pair_id"] for row in rows):
-                digest.update(f"{split}:{pid}\n".encode())
-        return digest.hexdigest()[:16]
+        digest = PairsDigest()
+        for split in ("train", "held_out"):
+            for row in getattr(self, split):
+                digest.add(split, row["pair_id"])
+        return digest.version()
 
     def by_source(self) -> Counter:
         return Counter(row["source"] for row in self.train + self.held_out)

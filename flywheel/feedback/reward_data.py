@@ -3,24 +3,14 @@ a `manifest.json`, written into a folder that the versioned store publishes whol
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flywheel.feedback.pairs import PreferencePairs
 from flywheel.versioned_store import VersionedStore
 
 SPLITS = ("train", "held_out")
 PAIR_SCHEMA = pa.schema([("pair_id", pa.string()), ("prompt", pa.string()), ("chosen", pa.string()),
                          ("rejected", pa.string()), ("source", pa.string()), ("event_ids", pa.list_(pa.string()))])
-
-
-def write_version(pairs: PreferencePairs, folder: Path, manifest: dict) -> None:
-    for split in SPLITS:
-        pq.write_table(pa.Table.from_pylist(getattr(pairs, split), PAIR_SCHEMA), folder / f"{split}.parquet")
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
 
 
 def read_split(store: VersionedStore, path: str, split: str) -> list[dict]:

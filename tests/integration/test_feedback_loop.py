@@ -112,10 +112,10 @@ def test_a_failed_reward_data_check_publishes_nothing_and_blocks_the_models(loop
 
     def leaky(events, held_out_fraction, max_pairs_per_prompt):
         pairs = pairs_module.build_pairs(events, held_out_fraction, max_pairs_per_prompt)
-        pairs.train.append(pairs.held_out[0])  # a held-out pair leaks into train
+        pairs.train.extend(pairs.held_out[:1])  # a held-out pair leaks into train
         return pairs
 
-    monkeypatch.setattr("assets.data.reward_data.build_pairs", leaky)
+    monkeypatch.setattr("flywheel.feedback.pair_buckets.build_pairs", leaky)
     result = definitions.resolve_job_def("feedback_loop").execute_in_process(
         instance=instance, run_config=LOOP_CONFIG, raise_on_error=False)
     [check] = [c for c in result.get_asset_check_evaluations() if c.asset_key.to_user_string() == "reward_data"]

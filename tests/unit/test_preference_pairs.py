@@ -75,3 +75,28 @@ def test_simulated_feedback_is_valid_real_text_and_reproducible():
     assert {e["rating"] for e in ratings} == {1, -1}
     pairs = build_pairs(parsed, 0.15)
     assert len(all_pairs(pairs)) > 150 and pairs.held_out
+
+
+def test_pairs_built_bucket_by_bucket_are_the_pairs_built_at_once(tmp_path):
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from flywheel.feedback.events import EVENT_SCHEMA
+    from flywheel.feedback.pair_buckets import PAIRING_COLUMNS, write_pairs
+
+    events = [parse_event(json.dumps(e)) for e in simulate_events(600, seed=5, id_prefix="b")]
+    events += [dict(events[0], event_id="again")]  # a re-sent comparison: a duplicate pair
+    table = pa.Table.from_pylist(events, pa.schema([EVENT_SCHEMA.field(c) for c in PAIRING_COLUMNS]))
+    at_once = build_pairs(table.to_pylist(), 0.15)
+    out = tmp_path / "out"
+    out.mkdir()
+    written = write_pairs(table.to_batches(max_chunksize=50), 0.15, 4, out, tmp_path / "spill", buckets=7)
+    assert written.version == at_once.version() and written.events == len(events)
+    assert written.dropped == at_once.dropped and written.by_source == at_once.by_source()
+    for split in ("train", "held_out"):
+        ids = sorted(pq.read_table(out / f"{split}.parquet").column("pair_id").to_pylist())
+        assert ids == sorted(row["pair_id"] for row in getattr(at_once, split))
+        assert written.pairs[split] == len(ids)
+    assert len(list((tmp_path / "spill").glob("bucket-*.parquet"))) == 7

@@ -1,0 +1,83 @@
+"""Preference pairs from an event log of any size, in bounded memory.
+
+Events are spilled to Parquet buckets by a hash of their normalized prompt, then paired one
+bucket at a time with `build_pairs`. Everything it decides — rating pairs, contested responses,
+duplicates, the held-out split — is decided per prompt, and a prompt's events all land in one
+bucket, so the pairs are exactly those of `build_pairs` on the whole log; memory holds one bucket.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from flywheel.evaluation.holdout import normalize
+from flywheel.feedback.pairs import PairsDigest, build_pairs
+from flywheel.feedback.reward_data import PAIR_SCHEMA, SPLITS
+from flywheel.stable_hash import stable_fraction
+
+PAIRING_COLUMNS = ["event_id", "ts", "kind", "prompt", "chosen", "rejected", "response", "rating"]
+
+
+@dataclass
+class WrittenPairs:
+    events: int = 0
+    pairs: Counter = field(default_factory=Counter)  # split -> pairs
+    prompts: Counter = field(default_factory=Counter)  # split -> distinct prompts
+    dropped: Counter = field(default_factory=Counter)  # reason -> count
+    by_source: Counter = field(default_factory=Counter)
+    examples: list[dict] = field(default_factory=list)  # a few held-out pairs
+    version: str = ""
+
+
+def write_pairs(event_batches: Iterable[pa.RecordBatch], held_out_fraction: float, max_pairs_per_prompt: int,
+                out_dir: Path, spill_dir: Path, buckets: int = 16) -> WrittenPairs:
+    """Write `<split>.parquet` of every split into `out_dir` (spilling events to `spill_dir`)."""
+    result = WrittenPairs()
+    result.events = _spill(event_batches, spill_dir, buckets)
+    writers = {split: pq.ParquetWriter(out_dir / f"{split}.parquet", PAIR_SCHEMA) for split in SPLITS}
+    digest = PairsDigest()
+    try:
+        for bucket in sorted(spill_dir.glob("bucket-*.parquet")):
+            pairs = build_pairs(pq.read_table(bucket).to_pylist(), held_out_fraction, max_pairs_per_prompt)
+            result.dropped += pairs.dropped
+            result.by_source += pairs.by_source()
+            for split in SPLITS:
+                rows = getattr(pairs, split)
+                writers[split].write_table(pa.Table.from_pylist(rows, PAIR_SCHEMA))
+                result.pairs[split] += len(rows)
+                result.prompts[split] += len({normalize(row["prompt"]) for row in rows})
+                for row in rows:
+                    digest.add(split, row["pair_id"])
+            result.examples += pairs.held_out[: 5 - len(result.examples)]
+    finally:
+        for writer in writers.values():
+            writer.close()
+    result.version = digest.version()
+    return result
+
+
+def _spill(event_batches: Iterable[pa.RecordBatch], spill_dir: Path, buckets: int) -> int:
+    spill_dir.mkdir(parents=True, exist_ok=True)
+    writers: dict[int, pq.ParquetWriter] = {}
+    events = 0
+    try:
+        for batch in event_batches:
+            events += batch.num_rows
+            keys = pa.array([int(stable_fraction(normalize(p), seed=3) * buckets)
+                             for p in batch.column("prompt").to_pylist()])
+            for bucket in set(keys.to_pylist()):
+                part = batch.filter(pc.equal(keys, bucket))
+                if bucket not in writers:
+                    writers[bucket] = pq.ParquetWriter(spill_dir / f"bucket-{bucket:04d}.parquet", part.schema)
+                writers[bucket].write_batch(part)
+    finally:
+        for writer in writers.values():
+            writer.close()
+    return events
