@@ -49,16 +49,28 @@ def materialization_metadata(result, asset: str) -> dict:
 
 
 @pytest.fixture(scope="session")
-def feedback_loop_run(tmp_path_factory):
-    """(home, definitions, instance, result): retraining on the reference prose, then a feedback_loop
-    run on the bundled feedback sample. One tiny model chain for the feedback and evaluation tests;
-    a test that changes the home works on a copy (`copy_home`) unless it is the feedback tests'."""
-    home = FlywheelHome(tmp_path_factory.mktemp("feedback") / "flywheel").ensure()
+def retrained(tmp_path_factory):
+    """(home, definitions, instance, result, snapshot): one `retraining` run on the reference prose
+    (the training tests' home, which they change), and a copy of its files taken right after, from
+    which the feedback chain starts."""
+    home = FlywheelHome(tmp_path_factory.mktemp("training") / "flywheel").ensure()
     seed_curated_lake(home)
     definitions = build_definitions(home)
     with dg.instance_for_test() as instance:
-        definitions.resolve_job_def("retraining").execute_in_process(
+        result = definitions.resolve_job_def("retraining").execute_in_process(
             instance=instance, run_config=run_config(pretrained_model=PRETRAIN_CONFIG, sft_model=SFT_CONFIG))
+        snapshot = copy_home(home, tmp_path_factory.mktemp("retrained-snapshot") / "flywheel")
+        yield home, definitions, instance, result, snapshot
+
+
+@pytest.fixture(scope="session")
+def feedback_loop_run(retrained, tmp_path_factory):
+    """(home, definitions, instance, result): the retrained chain, then a feedback_loop run on the
+    bundled feedback sample. One tiny model chain for the feedback and evaluation tests; a test
+    that changes the home works on a copy (`copy_home`) unless it is the feedback tests'."""
+    home = copy_home(retrained[4], tmp_path_factory.mktemp("feedback") / "flywheel")
+    definitions = build_definitions(home)
+    with dg.instance_for_test() as instance:
         shutil.copy(SAMPLE_FEEDBACK, home.landing / "feedback" / SAMPLE_FEEDBACK.name)
         result = definitions.resolve_job_def("feedback_loop").execute_in_process(
             instance=instance, run_config=LOOP_CONFIG)

@@ -14,27 +14,20 @@ import psutil
 import pytest
 import torch
 
-from flywheel.home import FlywheelHome
 from flywheel.training.export import RECORD
 from flywheel.training.launch import launch_command
 from flywheel.training.spec import TrainingSpec
-from orchestration.definitions import build_definitions
 from tests.integration.conftest import materialization_metadata
-from tests.integration.training_fixtures import PRETRAIN_CONFIG, SFT_CONFIG, read_json, run_config, seed_curated_lake
+from tests.integration.training_fixtures import PRETRAIN_CONFIG, SFT_CONFIG, read_json, run_config
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    """(home, definitions, instance, result) of one `retraining` run."""
-    home = FlywheelHome(tmp_path_factory.mktemp("training") / "flywheel").ensure()
-    seed_curated_lake(home)
-    definitions = build_definitions(home)
-    with dg.instance_for_test() as instance:
-        result = definitions.resolve_job_def("retraining").execute_in_process(
-            instance=instance, run_config=run_config(pretrained_model=PRETRAIN_CONFIG, sft_model=SFT_CONFIG))
-        yield home, definitions, instance, result
+def trained(retrained):
+    """(home, definitions, instance, result) of the shared `retraining` run; these tests may change
+    its home (the feedback chain starts from a copy taken before)."""
+    return retrained[:4]
 
 
 def _path(metadata: dict) -> Path:
