@@ -43,15 +43,15 @@ PAIR = """
 import json, resource, sys, tempfile, time
 from pathlib import Path
 from flywheel.feedback.ingest import FeedbackLog
-from flywheel.feedback.pair_buckets import PAIRING_COLUMNS, write_pairs
+from flywheel.feedback.pair_buckets import PAIRING_COLUMNS, bucket_count, write_pairs
 from flywheel.feedback.pairs import build_pairs
 from flywheel.lake import Lake
 log, started = FeedbackLog(Lake(sys.argv[1])), time.perf_counter()
 if sys.argv[2] == "bucketed":
     with tempfile.TemporaryDirectory() as work:
         (Path(work) / "out").mkdir()
-        pairs = sum(write_pairs(log.iter_events(PAIRING_COLUMNS), 0.15, 4, Path(work) / "out",
-                                Path(work) / "spill").pairs.values())
+        pairs = sum(write_pairs(log.iter_events(PAIRING_COLUMNS), 0.15, 4, Path(work) / "out", Path(work) / "spill",
+                                bucket_count(log.count(), 50_000)).pairs.values())
 else:
     result = build_pairs(log.events(PAIRING_COLUMNS).to_pylist(), 0.15, 4)
     pairs = len(result.train) + len(result.held_out)

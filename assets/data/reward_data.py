@@ -12,7 +12,7 @@ from pydantic import Field
 from flywheel.datasets import FEEDBACK_EVENTS, REWARD_DATA
 from flywheel.evaluation.holdout import PROMPT_FRACTION
 from flywheel.feedback.ingest import FeedbackLog
-from flywheel.feedback.pair_buckets import PAIRING_COLUMNS, write_pairs
+from flywheel.feedback.pair_buckets import PAIRING_COLUMNS, bucket_count, write_pairs
 from flywheel.feedback.pairs import PAIR_COLUMNS
 from flywheel.feedback.reward_data import SPLITS, read_split
 from flywheel.quality.feedback_suites import preference_pairs_suite, with_pair_flags
@@ -28,8 +28,9 @@ class RewardDataConfig(dg.Config):
                                                  "least the evaluation share, which it contains.")
     max_pairs_per_prompt: int = Field(default=4, ge=1,
                                       description="Cap on pairs made from the ratings of one prompt.")
-    spill_buckets: int = Field(default=16, ge=1, description="Events are paired in this many buckets (by prompt), "
-                                                              "one in memory at a time: raise it for huge logs.")
+    events_per_bucket: int = Field(default=50_000, ge=1000,
+                                   description="Events are paired in buckets (by prompt) of about this many, one in "
+                                               "memory at a time.")
 
 
 @dg.asset(key=REWARD_DATA, group_name="feedback", kinds={"parquet"}, deps=[FEEDBACK_EVENTS], code_version="1",
@@ -49,8 +50,9 @@ def reward_data(context: dg.AssetExecutionContext, config: RewardDataConfig, sto
     with tempfile.TemporaryDirectory() as workdir:
         out = Path(workdir, "version")
         out.mkdir()
-        pairs = write_pairs(FeedbackLog(storage.lake()).iter_events(PAIRING_COLUMNS), config.held_out_fraction,
-                            config.max_pairs_per_prompt, out, Path(workdir, "spill"), config.spill_buckets)
+        log = FeedbackLog(storage.lake())
+        pairs = write_pairs(log.iter_events(PAIRING_COLUMNS), config.held_out_fraction, config.max_pairs_per_prompt,
+                            out, Path(workdir, "spill"), bucket_count(log.count(), config.events_per_bucket))
         if not pairs.pairs["train"] or not pairs.pairs["held_out"]:
             raise dg.Failure(f"too few preference pairs ({pairs.pairs['train']} train, {pairs.pairs['held_out']} "
                              f"held out) from {pairs.events} feedback events: add feedback to landing/feedback/")

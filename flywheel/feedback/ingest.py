@@ -126,6 +126,10 @@ class FeedbackLog:
         tables = [self.lake.read_partition(FEEDBACK_EVENTS, i, columns) for i in self.ingest_ids()]
         return pa.concat_tables(tables) if tables else EVENT_SCHEMA.empty_table().select(columns or EVENT_SCHEMA.names)
 
+    def count(self) -> int:
+        """Stored events, from the Parquet footers only."""
+        return sum(self.lake.row_count(FEEDBACK_EVENTS, i) for i in self.ingest_ids())
+
     def iter_events(self, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
         """Every stored event in record batches, ingestion by ingestion (memory stays bounded)."""
         for ingest_id in self.ingest_ids():

@@ -3,11 +3,14 @@
 Events are spilled to Parquet buckets by a hash of their normalized prompt, then paired one
 bucket at a time with `build_pairs`. Everything it decides — rating pairs, contested responses,
 duplicates, the held-out split — is decided per prompt, and a prompt's events all land in one
-bucket, so the pairs are exactly those of `build_pairs` on the whole log; memory holds one bucket.
+bucket, so the pairs are exactly those of `build_pairs` on the whole log. The number of buckets
+grows with the log (`bucket_count`), so memory holds about `events_per_bucket` events whatever
+the log's size.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,6 +28,10 @@ from flywheel.stable_hash import stable_fraction
 PAIRING_COLUMNS = ["event_id", "ts", "kind", "prompt", "chosen", "rejected", "response", "rating"]
 
 
+def bucket_count(events: int, events_per_bucket: int) -> int:
+    return max(1, math.ceil(events / events_per_bucket))
+
+
 @dataclass
 class WrittenPairs:
     events: int = 0
@@ -37,7 +44,7 @@ class WrittenPairs:
 
 
 def write_pairs(event_batches: Iterable[pa.RecordBatch], held_out_fraction: float, max_pairs_per_prompt: int,
-                out_dir: Path, spill_dir: Path, buckets: int = 16) -> WrittenPairs:
+                out_dir: Path, spill_dir: Path, buckets: int) -> WrittenPairs:
     """Write `<split>.parquet` of every split into `out_dir` (spilling events to `spill_dir`)."""
     result = WrittenPairs()
     result.events = _spill(event_batches, spill_dir, buckets)
