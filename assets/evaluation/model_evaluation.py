@@ -5,6 +5,8 @@ import tempfile
 from pathlib import Path
 
 import dagster as dg
+import pyarrow as pa
+import pyarrow.parquet as pq
 from pydantic import Field
 
 from flywheel.datasets import (
@@ -17,7 +19,6 @@ from flywheel.datasets import (
     REWARD_MODEL,
 )
 from flywheel.evaluation.gate import GateRules, decide
-from flywheel.evaluation.judge import RewardJudge
 from flywheel.evaluation.model_results import EvaluationSettings
 from flywheel.evaluation.scorecard import JudgeReport, Scorecard, compare
 from flywheel.registry import ModelRef, ModelRegistry, family_of
@@ -113,6 +114,8 @@ def model_evaluation(context: dg.AssetExecutionContext, config: ModelEvaluationC
 def _judge(storage: StorageResource, candidate, baseline, preferences: list[dict]) -> JudgeReport | None:
     """The current reward model's accuracy on the held-out pairs and its scores of both models'
     answers; None before any reward model exists."""
+    from flywheel.evaluation.judge import RewardJudge  # torch: imported by the run, not the code location
+
     current = storage.models().current(REWARD_MODEL)
     if current is None:
         return None
@@ -130,9 +133,6 @@ def _publish_items(storage: StorageResource, ref: ModelRef, production: ModelRef
                    record: dict, candidate, baseline, judge: JudgeReport | None) -> str:
     """Per-prompt answers of both models with the judge's scores, and the scorecard, as
     `lake/model_evaluation/<model>-<version>/<production>-<sets version>/`."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     rows = [{"prompt": c["prompt"], "candidate_answer": c["answer"],
              "production_answer": b["answer"] if b else None,
              "candidate_score": judge.candidate_scores[i] if judge and judge.candidate_scores else None,

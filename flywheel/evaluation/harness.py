@@ -11,10 +11,12 @@ import json
 import logging
 import math
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flywheel.bundled import EVALUATION_TASKS_DIR
+from flywheel.evaluation.sets import SET_NAMES
 
 BITS_PER_BYTE, PROMPTS, REGRESSION = "flywheel_bits_per_byte", "flywheel_prompts", "flywheel_regression"
 BUNDLED_TASKS = (BITS_PER_BYTE, PROMPTS, REGRESSION)
@@ -46,8 +48,6 @@ def run_harness(lm, data_dir: Path, work_dir: Path, extra_task_paths: list[str] 
                 extra_tasks: list[str] = ()) -> HarnessResults:
     """Evaluate `lm` (a `FlywheelLM`) on the bundled tasks over `data_dir`'s sets, and on
     `extra_tasks` found under `extra_task_paths` (lm-eval task folders)."""
-    import time
-
     from lm_eval import simple_evaluate
     from lm_eval.tasks import TaskManager
 
@@ -96,8 +96,6 @@ def _regression_row(sample: dict) -> dict:
 
 def write_sets(sets, data_dir: Path) -> None:
     """The evaluation sets as the JSONL files the task YAMLs read."""
-    from flywheel.evaluation.sets import SET_NAMES
-
     data_dir.mkdir(parents=True, exist_ok=True)
     for name in SET_NAMES:
         with (data_dir / f"{name}.jsonl").open("w", encoding="utf-8") as handle:

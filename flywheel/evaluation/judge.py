@@ -38,7 +38,3 @@ class RewardJudge:
         rejected = self.score(prompts, [p[rejected_key] for p in pairs])
         return [c > r for c, r in zip(chosen, rejected)]
 
-
-def wins(candidate_scores: Sequence[float], production_scores: Sequence[float]) -> list[float]:
-    """Per prompt: 1 if the candidate's answer scores higher, 0.5 on a tie (e.g. the same answer), 0 otherwise."""
-    return [1.0 if c > p else 0.5 if c == p else 0.0 for c, p in zip(candidate_scores, production_scores)]

@@ -13,7 +13,6 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from flywheel.evaluation import paired
-from flywheel.evaluation.judge import wins
 from flywheel.evaluation.model_results import ModelResults
 
 # (results set, per-item column, metric name, higher is better)
@@ -158,6 +157,12 @@ def _judge_rows(judge: JudgeReport) -> list[ScoreRow]:
                              items=len(judge.candidate_scores), higher_is_better=True,
                              note=f"judged by {judge.model}; ties count half"))
     return rows
+
+
+def wins(candidate_scores: list[float], production_scores: list[float]) -> list[float]:
+    """Per prompt: 1 if the judge scores the candidate's answer higher, 0.5 on a tie (e.g. the same
+    answer), 0 otherwise."""
+    return [1.0 if c > p else 0.5 if c == p else 0.0 for c, p in zip(candidate_scores, production_scores)]
 
 
 def _require_same_items(candidate: ModelResults, production: ModelResults) -> None:
