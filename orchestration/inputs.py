@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from flywheel.bundled import BUNDLED_INSTRUCTIONS
 from flywheel.lake import Lake
 from orchestration.resources import StorageResource
 
@@ -11,6 +12,12 @@ def require_partition(lake: Lake, dataset: str, partition: str) -> str:
     if not lake.has_partition(dataset, partition):
         raise dg.Failure(f"{dataset} has no partition {partition!r}; materialize {dataset} first")
     return lake.partition_path(dataset, partition)
+
+
+def instruction_files(storage: StorageResource, include_bundled: bool) -> list[str]:
+    """The instruction files SFT trains on (and the evaluation sets hold prompts out of): the bundled
+    Python-docs set, if included, and every JSONL in `landing/instructions/`."""
+    return ([str(BUNDLED_INSTRUCTIONS)] if include_bundled else []) + storage.landing().list_instruction_files()
 
 
 def current_or_fail(storage: StorageResource, name: str, versioned_dataset: bool = False) -> dict:

@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from flywheel.bundled import BUNDLED_INSTRUCTIONS, REFERENCE_PROSE
+from flywheel.bundled import REFERENCE_PROSE
 from flywheel.bundled import REGRESSION_SET as BUNDLED_REGRESSION_SET
 from flywheel.datasets import (
     EVALUATION_DOCUMENTS,
@@ -25,6 +25,7 @@ from flywheel.evaluation.sets import build_sets, leaks
 from flywheel.feedback.reward_data import SPLITS, read_split
 from flywheel.quality_classifier.examples import read_jsonl_documents
 from flywheel.training.instructions import load_instructions
+from orchestration.inputs import instruction_files
 from orchestration.metadata import path_value, table
 from orchestration.resources import StorageResource
 from orchestration.training.corpus import curated_documents, curated_partitions
@@ -72,10 +73,9 @@ def evaluation_sets(context: dg.AssetExecutionContext, config: EvaluationSetsCon
     `lake/evaluation_sets/<version>/` and makes that version current only if every set is
     disjoint from training."""
     lake, store = storage.lake(), storage.versioned_datasets()
-    instruction_files = ([str(BUNDLED_INSTRUCTIONS)] if config.include_bundled_instructions else []) \
-        + storage.landing().list_instruction_files()
     # Every example, whichever side of SFT's split: `build_sets` sorts them by the evaluation holdout.
-    instructions = load_instructions(instruction_files, validation_fraction=PROMPT_FRACTION)
+    instructions = load_instructions(instruction_files(storage, config.include_bundled_instructions),
+                                     validation_fraction=PROMPT_FRACTION)
     pairs = store.current(REWARD_DATA)
     preference_pairs = [row for split in SPLITS for row in read_split(store, pairs["path"], split)] if pairs else []
     regression = [json.loads(line) for line in Path(config.regression_set).read_text().splitlines() if line.strip()]

@@ -3,11 +3,10 @@
 import dagster as dg
 from pydantic import Field
 
-from flywheel.bundled import BUNDLED_INSTRUCTIONS
 from flywheel.datasets import PRETRAINED_MODEL, SFT_MODEL
 from flywheel.training.instructions import load_instructions
 from flywheel.training.settings import TrainingSettings
-from orchestration.inputs import current_or_fail
+from orchestration.inputs import current_or_fail, instruction_files
 from orchestration.metadata import table
 from orchestration.resources import StorageResource
 from orchestration.settings import settings_of
@@ -32,8 +31,7 @@ def sft_model(context: dg.AssetExecutionContext, config: SftConfig, storage: Sto
     reason. Same DeepSpeed engine, checkpointing and export as pretraining; held-out loss on
     prompts split off by a stable hash."""
     base = current_or_fail(storage, PRETRAINED_MODEL)
-    files = ([str(BUNDLED_INSTRUCTIONS)] if config.include_bundled_instructions else []) \
-        + storage.landing().list_instruction_files()
+    files = instruction_files(storage, config.include_bundled_instructions)
     if not files:
         raise dg.Failure("no instruction files: add prompt/response JSONL to landing/instructions/")
     examples = load_instructions(files, config.validation_fraction)
