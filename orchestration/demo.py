@@ -35,7 +35,7 @@ def _evaluate_candidate() -> dict | None:
         return None
     scorecard = registry.scorecard(candidate)
     if scorecard is not None:
-        return {"ref": candidate, "scorecard": scorecard, "promoted": False, "seconds": 0.0}
+        return {"ref": candidate, "scorecard": scorecard, "seconds": 0.0}
     return lifecycle.evaluate(reason=REASON)
 
 
@@ -177,8 +177,7 @@ def _print_evaluation_summary(verdicts: list[dict | None]) -> None:
             print(f"  win rate           {win['candidate']:.3f} (95% CI [{win['low']:.3f}, {win['high']:.3f}]) "
                   f"on {win['items']} prompts")
         for rule in card["verdict"]["rules"]:
-            state = "n/a " if rule["passed"] is None else "pass" if rule["passed"] else "FAIL"
-            print(f"  {state}               {rule['detail']}")
+            print(f"  {lifecycle.rule_state(rule)}               {rule['detail']}")
     production = registry.alias("production")
     print(f"model registry       chat_model production {production or '-'}, candidate "
           f"{registry.alias('candidate') or '-'}; `flywheel models show chat_model` lists the history")

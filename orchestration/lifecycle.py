@@ -60,8 +60,7 @@ def curate(batch: str, only: list[str] | None = None, reason: str = "flywheel cu
         raise SystemExit(f"error: no crawl batch {batch!r} in {crawl_dir}; "
                          "run `flywheel ingest PATH --batch NAME` first")
     with instance() as dagster_instance:
-        if not dagster_instance.has_dynamic_partition(crawl_batch_partitions.name, batch):
-            dagster_instance.add_dynamic_partitions(crawl_batch_partitions.name, [batch])
+        _ensure_partition(dagster_instance, crawl_batch_partitions, batch)
         outcome = run_job(dagster_instance, "curation_job", reason, partition=batch, assets=only)
     _require_success(outcome, f"curation of batch {batch!r}")
     print(f"Curated crawl batch {batch!r} in {outcome.seconds:.1f} s (run {outcome.run_id})")
@@ -106,8 +105,7 @@ def evaluate(version: str | None = None, family: str = "chat_model",
     if ref is None:
         raise SystemExit(f"error: {family} has no candidate to evaluate; train one, or name a version")
     with instance() as dagster_instance:
-        if not dagster_instance.has_dynamic_partition(model_candidate_partitions.name, str(ref)):
-            dagster_instance.add_dynamic_partitions(model_candidate_partitions.name, [str(ref)])
+        _ensure_partition(dagster_instance, model_candidate_partitions, str(ref))
         outcome = run_job(dagster_instance, "evaluation", reason, partition=str(ref))
     scorecard = registry.scorecard(ref)
     # A failed blocking gate fails its run in Dagster; here it is the verdict this run recorded.
@@ -119,10 +117,13 @@ def evaluate(version: str | None = None, family: str = "chat_model",
     print(f"Evaluated {ref} against {scorecard['production'] or 'no production (first promotion)'} in "
           f"{outcome.seconds:.1f} s (run {outcome.run_id}); gate {verdict}")
     for rule in scorecard["verdict"]["rules"]:
-        state = "n/a " if rule["passed"] is None else "pass" if rule["passed"] else "FAIL"
-        print(f"  {state} {rule['rule']}: {rule['detail']}")
-    return {"ref": ref, "scorecard": scorecard, "promoted": registry.alias("production") == ref,
-            "seconds": outcome.seconds, "metadata": outcome.materialized.get("model_evaluation", {})}
+        print(f"  {rule_state(rule)} {rule['rule']}: {rule['detail']}")
+    return {"ref": ref, "scorecard": scorecard, "seconds": outcome.seconds}
+
+
+def rule_state(rule: dict) -> str:
+    """A promotion-gate rule's outcome in four characters: pass, FAIL, or n/a (not applied)."""
+    return "n/a " if rule["passed"] is None else "pass" if rule["passed"] else "FAIL"
 
 
 def simulate_feedback(events: int, seed: int | None) -> Path:
@@ -138,6 +139,12 @@ def simulate_feedback(events: int, seed: int | None) -> Path:
     print(f"Wrote {len(rows)} feedback events to {path}. With `make ui` running, feedback_sensor requests a "
           f"feedback_loop run within its interval; or run `flywheel feedback run`.")
     return Path(path)
+
+
+def _ensure_partition(dagster_instance: dg.DagsterInstance, partitions: dg.DynamicPartitionsDefinition,
+                      key: str) -> None:
+    if not dagster_instance.has_dynamic_partition(partitions.name, key):
+        dagster_instance.add_dynamic_partitions(partitions.name, [key])
 
 
 def _run_unpartitioned(job: str, reason: str, what: str, hint: str = "") -> RunOutcome:
