@@ -52,27 +52,26 @@ class FlywheelLM(LM):
     @torch.no_grad()
     def loglikelihood_rolling(self, requests) -> list[float]:
         """Every document's windows, scored `batch_size` windows at a time across documents."""
-        windows = []  # (request index, context, target)
+        owners, windows = [], []  # the request each (context, target) window belongs to
         for index, request in enumerate(requests):
-            windows += [(index, *make_disjoint_window(w)) for w in get_rolling_token_windows(
-                self._encode(request.args[0]), self.tokenizer.bos_token_id, self.max_length, context_len=1)]
+            for window in get_rolling_token_windows(self._encode(request.args[0]), self.tokenizer.bos_token_id,
+                                                    self.max_length, context_len=1):
+                owners.append(index)
+                windows.append(make_disjoint_window(window))
         totals = [0.0] * len(requests)
-        for start in range(0, len(windows), self.batch_size):
-            chunk = windows[start:start + self.batch_size]
-            for (index, _, _), score in zip(chunk, self._batch_logprobs([(c, t) for _, c, t in chunk])):
-                totals[index] += score
+        for index, (score, _) in zip(owners, self._score(windows)):
+            totals[index] += score
         return totals
 
     @torch.no_grad()
     def loglikelihood(self, requests) -> list[tuple[float, bool]]:
-        results = []
+        pairs = []
         for request in requests:
             context, continuation = request.args
             target = self._encode(continuation)[-self.max_length:]
             context_ids = self._encode(context) or [self.tokenizer.bos_token_id]
-            context_ids = context_ids[-(self.max_length + 1 - len(target)):]
-            results.append(self._continuation_logprob(context_ids, target))
-        return results
+            pairs.append((context_ids[-(self.max_length + 1 - len(target)):], target))
+        return self._score(pairs)
 
     @torch.no_grad()
     def generate_until(self, requests) -> list[str]:
@@ -111,8 +110,14 @@ class FlywheelLM(LM):
     def _encode(self, text: str) -> list[int]:
         return self.tokenizer(text, add_special_tokens=False)["input_ids"]
 
-    def _batch_logprobs(self, pairs: list[tuple[list[int], list[int]]]) -> list[float]:
-        """Sum of log p(target | context) per (context, target) pair, right-padded into one batch."""
+    def _score(self, pairs: list[tuple[list[int], list[int]]]) -> list[tuple[float, bool]]:
+        """Per (context, target) pair: the sum of log p(target | context), and whether greedy
+        decoding would give exactly the target; `batch_size` pairs a forward pass."""
+        return [result for start in range(0, len(pairs), self.batch_size)
+                for result in self._score_batch(pairs[start:start + self.batch_size])]
+
+    def _score_batch(self, pairs: list[tuple[list[int], list[int]]]) -> list[tuple[float, bool]]:
+        """`_score` of pairs right-padded into one batch."""
         rows = [(context + target)[:-1] for context, target in pairs]
         width = max(len(row) for row in rows)
         input_ids = torch.full((len(rows), width), self.tokenizer.pad_token_id, dtype=torch.long)
@@ -121,20 +126,13 @@ class FlywheelLM(LM):
             input_ids[i, : len(row)] = torch.tensor(row)
             attention_mask[i, : len(row)] = 1
         logprobs = torch.log_softmax(self.model(input_ids=input_ids, attention_mask=attention_mask).logits.float(), -1)
-        scores = []
+        results = []
         for i, (context, target) in enumerate(pairs):
             positions = torch.arange(len(context) - 1, len(context) - 1 + len(target))
-            scores.append(float(logprobs[i, positions, torch.tensor(target)].sum()))
-        return scores
-
-    def _continuation_logprob(self, context: list[int], target: list[int]) -> tuple[float, bool]:
-        """Sum of log p(target | context) and whether greedy decoding would give exactly the target."""
-        input_ids = torch.tensor([(context + target)[:-1]])
-        logits = self.model(input_ids=input_ids).logits[0, -len(target):].float()
-        logprobs = torch.log_softmax(logits, dim=-1)
-        expected = torch.tensor(target)
-        score = float(logprobs.gather(1, expected[:, None]).sum())
-        return score, bool((logprobs.argmax(-1) == expected).all())
+            expected = torch.tensor(target)
+            results.append((float(logprobs[i, positions, expected].sum()),
+                            bool((logprobs[i, positions].argmax(-1) == expected).all())))
+        return results
 
 
 def _cut(text: str, stops: list[str]) -> str:

@@ -41,3 +41,19 @@ def test_batched_greedy_answers_equal_one_at_a_time_and_stop_where_asked(model_d
         cut = lm.generate_until(_requests("generate_until", [(prompts[0], {"until": [first_word],
                                                                             "max_gen_toks": 12})]))
         assert first_word not in cut[0]
+
+
+def test_loglikelihood_of_a_continuation_is_the_models_own(model_dir):
+    lm = FlywheelLM(str(model_dir), batch_size=2)
+    context, continuation = lm._encode("The json"), lm._encode(" module encodes.")
+    with torch.no_grad():
+        logits = lm.model(input_ids=torch.tensor([(context + continuation)[:-1]])).logits[0, -len(continuation):]
+    logprobs = torch.log_softmax(logits, -1)
+    expected = float(logprobs[torch.arange(len(continuation)), torch.tensor(continuation)].sum())
+    greedy = bool((logprobs.argmax(-1) == torch.tensor(continuation)).all())
+    args = [("The json", " module encodes."), ("", "Hello"), ("The json", " module encodes.")]
+    batched = lm.loglikelihood(_requests("loglikelihood", args))
+    assert abs(batched[0][0] - expected) < 1e-3 and batched[0][1] == greedy
+    lm.batch_size = 1
+    one_at_a_time = lm.loglikelihood(_requests("loglikelihood", args))
+    assert all(abs(a[0] - b[0]) < 1e-3 and a[1] == b[1] for a, b in zip(batched, one_at_a_time))
