@@ -77,10 +77,11 @@ def build_sets(documents: Iterable[tuple[str, str]], instructions: Iterable[dict
     # The corpus streams first, so unread documents meet the complete training fingerprints here;
     # corpus documents are checked again below, once all of the corpus has been seen.
     for doc_id, text, held_out in itertools.chain(corpus, ((i, t, True) for i, t in unread_documents)):
+        key = fingerprint(text)
         if not held_out:
-            training.documents.add(fingerprint(text))
+            training.documents.add(key)
             continue
-        if fingerprint(text) in training.documents:
+        if key in training.documents:
             sets.dropped["document text also in training"] += 1
             continue
         item = (-stable_fraction(doc_id, seed=7), doc_id, text[:max_document_chars])
@@ -104,12 +105,13 @@ def build_sets(documents: Iterable[tuple[str, str]], instructions: Iterable[dict
 
     kept: set[int] = set()
     for _, doc_id, text in sorted(held_docs, reverse=True):
-        if fingerprint(text) in training.documents:
+        key = fingerprint(text)
+        if key in training.documents:
             sets.dropped["document text also in training"] += 1
-        elif fingerprint(text) in kept:
+        elif key in kept:
             sets.dropped["document text twice"] += 1
         else:
-            kept.add(fingerprint(text))
+            kept.add(key)
             sets.documents.append({"doc_id": doc_id, "text": text})
     for key in sorted(held_prompts, key=lambda k: stable_fraction(k, seed=7)):
         example = held_prompts[key]
