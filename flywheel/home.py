@@ -8,6 +8,7 @@
       models/                  trained models and tokenizers
       checkpoints/             in-progress training runs (DeepSpeed checkpoints, metrics)
       dagster/                 DAGSTER_HOME: SQLite run, event and schedule storage
+      serving/                 the model server's answers (for rating) and feedback outbox (SQLite)
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ class FlywheelHome:
     @property
     def dagster_home(self) -> Path:
         return self.root / "dagster"
+
+    @property
+    def serving(self) -> Path:
+        return self.root / "serving"
 
     def ensure(self) -> FlywheelHome:
         """Create the folders and the Dagster instance config (from the bundled `dagster.yaml.template`)."""

@@ -12,6 +12,10 @@ back at the version the last promotion replaced.
     models/_registry/<family>/aliases.json     {"production": {"model": ..., "version": ...}, ...}
     models/_registry/<family>/history.jsonl    one JSON object per alias change, appended
     models/_registry/<family>/evaluations/<model>-<version>.json   scorecards (the evaluation stage)
+    models/_registry/<family>/canary.json      {"percent": 10.0}: the live canary's share of users
+
+A version becomes `canary` only with a passed promotion gate against today's production; the
+`canary_rollout` sensor then steps its share up and finally promotes it, or aborts it.
 
 Alias changes hold an exclusive lock on the family, write `aliases.json` by rename and append the
 history entry under the same lock, so concurrent changes never lose an entry and a reader always
@@ -112,6 +116,13 @@ class ModelRegistry:
         path = self._scorecard_path(ref)
         return json.loads(path.read_text()) if path.exists() else None
 
+    def canary_percent(self) -> float:
+        """The live canary's share of users (0 when there is no canary)."""
+        path = self.root / "canary.json"
+        if self.alias("canary") is None or not path.exists():
+            return 0.0
+        return float(json.loads(path.read_text())["percent"])
+
     def path_of(self, ref: ModelRef) -> str:
         return self.store.version_path(ref.model, ref.version)
 
@@ -125,7 +136,8 @@ class ModelRegistry:
         _write_atomically(path, json.dumps(scorecard, indent=2, default=str))
 
     def set_alias(self, alias: str, ref: ModelRef, *, action: str, reason: str, run_id: str | None = None,
-                  scorecard: dict | None = None, force: bool = False, rollback: bool = False) -> dict:
+                  scorecard: dict | None = None, force: bool = False, rollback: bool = False,
+                  details: dict | None = None) -> dict:
         """Point `alias` at a published version and append the change to the history. `production`
         takes only an evaluated version, unless `force` (which the history records) or `rollback`
         (back to a version production already had)."""
@@ -144,9 +156,10 @@ class ModelRegistry:
                               json.dumps({a: vars(r) for a, r in aliases.items()}, indent=2))
             return self._append({"action": action, "alias": alias, "model": ref.model, "version": ref.version,
                                  "previous": str(previous) if previous else None, "reason": reason,
-                                 "run_id": run_id, "forced": force, "scorecard": scorecard})
+                                 "run_id": run_id, "forced": force, "scorecard": scorecard, **(details or {})})
 
-    def clear_alias(self, alias: str, *, action: str, reason: str, run_id: str | None = None) -> dict:
+    def clear_alias(self, alias: str, *, action: str, reason: str, run_id: str | None = None,
+                    details: dict | None = None) -> dict:
         with self._locked():
             aliases = self.aliases()
             previous = aliases.pop(alias, None)
@@ -154,7 +167,7 @@ class ModelRegistry:
                               json.dumps({a: vars(r) for a, r in aliases.items()}, indent=2))
             return self._append({"action": action, "alias": alias, "model": None, "version": None,
                                  "previous": str(previous) if previous else None, "reason": reason,
-                                 "run_id": run_id, "forced": False, "scorecard": None})
+                                 "run_id": run_id, "forced": False, "scorecard": None, **(details or {})})
 
     def promote(self, ref: ModelRef, reason: str, run_id: str | None = None, scorecard: dict | None = None,
                 force: bool = False) -> dict:
@@ -163,10 +176,10 @@ class ModelRegistry:
 
     def rollback(self, reason: str, run_id: str | None = None) -> dict:
         """Point `production` back at the version the newest promotion (not yet rolled back) replaced."""
-        replaced = self._last_replaced_production()
+        replaced = self.previous_production()
         if replaced is None:
             raise RegistryError(f"{self.family} has no earlier production version to roll back to")
-        return self.set_alias("production", ModelRef.parse(replaced), action="rollback", reason=reason,
+        return self.set_alias("production", replaced, action="rollback", reason=reason,
                               run_id=run_id, rollback=True)
 
     def reject(self, ref: ModelRef, reason: str, run_id: str | None = None, scorecard: dict | None = None) -> dict:
@@ -177,10 +190,66 @@ class ModelRegistry:
                                  "previous": None, "reason": reason, "run_id": run_id, "forced": False,
                                  "scorecard": scorecard})
 
+    # The canary.
+
+    def start_canary(self, ref: ModelRef, percent: float, reason: str, run_id: str | None = None) -> dict:
+        """Send `percent` of users to `ref`: only a version whose promotion gate passed against the
+        current production."""
+        scorecard = self.scorecard(ref)
+        production = self.alias("production")
+        if production is None:
+            raise RegistryError(f"{self.family} has no production version to canary against; promote {ref}")
+        if scorecard is None or not scorecard["verdict"]["passed"]:
+            raise RegistryError(f"{ref} has not passed the promotion gate; it cannot serve users")
+        if scorecard["production"] != str(production):
+            raise RegistryError(f"{ref} was evaluated against {scorecard['production']}, but production is "
+                                f"{production}: evaluate it again")
+        self._write_canary_percent(percent)
+        return self.set_alias("canary", ref, action="canary_start", reason=reason, run_id=run_id,
+                              scorecard=scorecard, details={"percent": percent})
+
+    def set_canary_percent(self, percent: float, reason: str, run_id: str | None = None,
+                           details: dict | None = None) -> dict:
+        canary = self._require_canary()
+        self._write_canary_percent(percent)
+        with self._locked():
+            return self._append({"action": "canary_step", "alias": "canary", "model": canary.model,
+                                 "version": canary.version, "previous": None, "reason": reason, "run_id": run_id,
+                                 "forced": False, "scorecard": None, "percent": percent, **(details or {})})
+
+    def promote_canary(self, reason: str, run_id: str | None = None, details: dict | None = None) -> dict:
+        """The canary becomes production; the canary alias is cleared."""
+        canary = self._require_canary()
+        entry = self.set_alias("production", canary, action="promote", reason=reason, run_id=run_id,
+                               scorecard=self.scorecard(canary), details=details)
+        self.clear_alias("canary", action="canary_promoted", reason=f"{canary} is production now", run_id=run_id)
+        if self.alias("candidate") == canary:
+            self.clear_alias("candidate", action="promoted", reason=f"{canary} is production now", run_id=run_id)
+        return entry
+
+    def abort_canary(self, reason: str, run_id: str | None = None, details: dict | None = None) -> dict:
+        """Traffic returns to production; the history keeps why."""
+        self._require_canary()
+        return self.clear_alias("canary", action="canary_abort", reason=reason, run_id=run_id, details=details)
+
     # Internals.
 
-    def _last_replaced_production(self) -> str | None:
-        """Walk production's changes backwards: each rollback undoes the promotion before it."""
+    def _require_canary(self) -> ModelRef:
+        canary = self.alias("canary")
+        if canary is None:
+            raise RegistryError(f"{self.family} has no canary")
+        return canary
+
+    def _write_canary_percent(self, percent: float) -> None:
+        if not 0 < percent <= 100:
+            raise RegistryError(f"a canary's share is in (0, 100], not {percent}")
+        self.root.mkdir(parents=True, exist_ok=True)
+        _write_atomically(self.root / "canary.json", json.dumps({"percent": percent}))
+
+    def previous_production(self) -> ModelRef | None:
+        """The version the newest promotion (not yet rolled back) replaced: where a rollback goes, and
+        what serving falls back to. Walks production's changes backwards; each rollback undoes the
+        promotion before it."""
         pending_rollbacks = 0
         for entry in reversed(self.history()):
             if entry["alias"] != "production":
@@ -190,7 +259,7 @@ class ModelRegistry:
             elif pending_rollbacks:
                 pending_rollbacks -= 1
             else:
-                return entry["previous"]
+                return ModelRef.parse(entry["previous"]) if entry["previous"] else None
         return None
 
     def _require_published(self, ref: ModelRef) -> None:

@@ -12,6 +12,9 @@
     flywheel models rollback NAME --reason TEXT                    production back to the one it replaced
     flywheel models evaluate NAME [VERSION]   evaluate the candidate (or VERSION) against production; promote
                                               it if the promotion gate passes
+    flywheel serve [--host H] [--port P] [--config F]   the OpenAI-compatible model server (production,
+                                              canary share, fallback, feedback capture, /metrics)
+    flywheel models canary NAME VERSION [--percent P] --reason TEXT   send a share of users to a candidate
     flywheel demo                       run the whole lifecycle on the bundled sample, then summarize
 
 Every job runs as a run of the code location `flywheel` in the Dagster instance under
@@ -84,6 +87,20 @@ def _models_rollback(args: argparse.Namespace) -> None:
     _model_commands().rollback(args.name, args.reason)
 
 
+def _models_canary(args: argparse.Namespace) -> None:
+    _model_commands().canary(args.name, args.version, args.percent, args.reason)
+
+
+def _serve(args: argparse.Namespace) -> None:
+    from flywheel.home import FlywheelHome
+    from flywheel.serving.run import serve
+    from flywheel.serving.settings import ServingSettings
+
+    settings = ServingSettings.from_file(args.config) if args.config else ServingSettings()
+    overrides = {name: value for name, value in (("host", args.host), ("port", args.port)) if value is not None}
+    serve(settings.model_copy(update=overrides), FlywheelHome.from_env())
+
+
 def _demo(args: argparse.Namespace) -> None:
     from orchestration.demo import demo
 
@@ -132,6 +149,17 @@ def parser() -> argparse.ArgumentParser:
     rollback.add_argument("name")
     rollback.add_argument("--reason", required=True)
     rollback.set_defaults(handler=_models_rollback)
+    canary = model_actions.add_parser("canary", help="send a share of users to a version that passed its gate")
+    canary.add_argument("name")
+    canary.add_argument("version", help="MODEL:VERSION, or a version of one of the family's models")
+    canary.add_argument("--percent", type=float, default=10.0)
+    canary.add_argument("--reason", required=True)
+    canary.set_defaults(handler=_models_canary)
+    serve = commands.add_parser("serve", help="the OpenAI-compatible model server")
+    serve.add_argument("--host", help="bind address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="default 8000")
+    serve.add_argument("--config", type=Path, help="serving settings, YAML or JSON (see flywheel.serving.settings)")
+    serve.set_defaults(handler=_serve)
     commands.add_parser("demo", help="run the whole lifecycle on the bundled sample").set_defaults(handler=_demo)
     return root
 

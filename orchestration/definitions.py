@@ -18,8 +18,8 @@ from jobs import (
     retraining_job,
     retraining_schedule,
 )
-from orchestration.resources import SparkResource, StorageResource
-from sensors import candidate_sensor, crawl_batch_sensor, dead_run_sensor, feedback_sensor
+from orchestration.resources import ServingResource, SparkResource, StorageResource
+from sensors import canary_rollout, candidate_sensor, crawl_batch_sensor, dead_run_sensor, feedback_sensor
 
 LOCATION_NAME = "flywheel"
 
@@ -30,10 +30,11 @@ def build_definitions(home: FlywheelHome, spark: SparkResource | None = None) ->
         asset_checks=dg.load_asset_checks_from_package_module(assets),
         jobs=[curation_job, quality_classifier_job, retraining_job, feedback_loop_job, evaluation_job],
         schedules=[retraining_schedule],
-        sensors=[crawl_batch_sensor, feedback_sensor, candidate_sensor, dead_run_sensor],
+        sensors=[crawl_batch_sensor, feedback_sensor, candidate_sensor, canary_rollout, dead_run_sensor],
         resources={
             "storage": StorageResource.for_home(home),
             "spark": spark or SparkResource(),
+            "serving": ServingResource(),
             "pipes_subprocess_client": dg.PipesSubprocessClient(),
         },
     )

@@ -68,3 +68,13 @@ def rollback(family: str, reason: str) -> None:
     except RegistryError as error:
         raise SystemExit(f"error: {error}") from None
     print(f"{family} production rolled back to {entry['model']}:{entry['version']} (was {entry['previous']})")
+
+
+def canary(family: str, version: str, percent: float, reason: str) -> None:
+    registry = _registry(family)
+    try:
+        entry = registry.start_canary(registry.resolve(version), percent, reason)
+    except RegistryError as error:
+        raise SystemExit(f"error: {error}") from None
+    print(f"{family} canary is now {entry['model']}:{entry['version']} for {percent:g}% of users; the "
+          f"canary_rollout sensor steps it up or aborts it")

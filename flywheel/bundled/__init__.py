@@ -3,6 +3,7 @@ so a non-editable install (`pip install .`) runs the same as a checkout.
 
     filters/                  the URL blocklist and fastText's lid.176 language-id model
     dagster.yaml.template     the local Dagster instance written into FLYWHEEL_HOME
+    serving/chat.html         the model server's chat page (static HTML + JS, no build step)
     sample/                   the demo's crawl batches and feedback, the bundled SFT instructions
                               and the quality classifier's reference sets (licences in LICENSES.md)
 """
@@ -28,3 +29,5 @@ SPAM_HOLDOUT = SAMPLE_DIR / "reference" / "spamassassin-holdout.jsonl.gz"
 # Evaluation: lm-eval task YAMLs (with their metric functions) and the regression set we wrote.
 EVALUATION_TASKS_DIR = BUNDLED_DIR / "evaluation" / "tasks"
 REGRESSION_SET = BUNDLED_DIR / "evaluation" / "regression.jsonl"
+
+CHAT_PAGE = BUNDLED_DIR / "serving" / "chat.html"

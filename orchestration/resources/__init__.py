@@ -1,4 +1,5 @@
+from orchestration.resources.serving import ServingResource
 from orchestration.resources.spark import SparkResource
 from orchestration.resources.storage import StorageResource
 
-__all__ = ["SparkResource", "StorageResource"]
+__all__ = ["ServingResource", "SparkResource", "StorageResource"]

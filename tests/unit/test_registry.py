@@ -68,3 +68,42 @@ def test_concurrent_alias_changes_never_lose_a_history_entry(tmp_path):
     # Each entry's `previous` is the alias the entry before it left: no change was lost or interleaved.
     assert all(later["previous"] == f"{earlier['model']}:{earlier['version']}"
                for earlier, later in zip(history, history[1:]))
+
+
+def _passed(against):
+    return {"verdict": {"passed": True}, "production": str(against) if against else None}
+
+
+def test_a_canary_needs_a_gate_passed_against_todays_production_and_is_stepped_promoted_or_aborted(tmp_path):
+    registry = ModelRegistry(_store(tmp_path, A, B, C), "chat_model")
+    registry.record_scorecard(A, _passed(None))
+    registry.promote(A, "first")
+    with pytest.raises(RegistryError, match="not passed"):
+        registry.start_canary(B, 10, "no scorecard")
+    registry.record_scorecard(B, {"verdict": {"passed": False}, "production": str(A)})
+    with pytest.raises(RegistryError, match="not passed"):
+        registry.start_canary(B, 10, "failed gate")
+    registry.record_scorecard(B, _passed(C))
+    with pytest.raises(RegistryError, match="evaluated against"):
+        registry.start_canary(B, 10, "stale")
+    registry.record_scorecard(B, _passed(A))
+    with pytest.raises(RegistryError, match="share"):
+        registry.start_canary(B, 0, "no traffic")
+    registry.set_alias("candidate", B, action="trained", reason="new")
+    registry.start_canary(B, 10, "gate passed")
+    assert registry.alias("canary") == B and registry.canary_percent() == 10
+    registry.set_canary_percent(30, "healthy", details={"analysis": {"requests": 60}})
+    assert registry.canary_percent() == 30
+    registry.promote_canary("healthy at 50%")
+    assert registry.alias("production") == B and registry.alias("canary") is None
+    assert registry.alias("candidate") is None and registry.canary_percent() == 0
+    registry.record_scorecard(C, _passed(B))
+    registry.start_canary(C, 10, "gate passed")
+    registry.abort_canary("error rate 100% > 5%", details={"analysis": {"failures": 9}})
+    assert registry.alias("production") == B and registry.alias("canary") is None
+    actions = [(e["action"], e["alias"]) for e in registry.history()]
+    assert actions[-7:] == [("canary_start", "canary"), ("canary_step", "canary"), ("promote", "production"),
+                            ("canary_promoted", "canary"), ("promoted", "candidate"), ("canary_start", "canary"),
+                            ("canary_abort", "canary")]
+    assert registry.history()[-1]["analysis"] == {"failures": 9}
+    assert registry.previous_production() == A
