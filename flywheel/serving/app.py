@@ -62,8 +62,8 @@ def create_app(server: Server) -> FastAPI:
 
     @app.get("/ready")
     async def ready() -> JSONResponse:
-        served = server.live.served()
-        return JSONResponse({"ready": server.live.ready, "served": served}, status_code=200 if server.live.ready else 503)
+        ready = server.live.ready
+        return JSONResponse({"ready": ready, "served": server.live.served()}, status_code=200 if ready else 503)
 
     @app.get("/v1/models")
     async def models() -> dict:

@@ -10,13 +10,15 @@ from pydantic import Field
 from flywheel.serving.canary_analysis import CanaryPolicy
 from orchestration.settings import config_class, settings_of
 
+CanaryConfig = config_class(CanaryPolicy)
+
 
 class ServingResource(dg.ConfigurableResource):
     """The model server (`flywheel serve`) whose canary `canary_rollout` analyses."""
 
     url: str = Field(default="http://127.0.0.1:8000", description="Base URL of the model server.")
     timeout_s: float = Field(default=5.0, gt=0)
-    canary: config_class(CanaryPolicy) = Field(default=config_class(CanaryPolicy)(),
+    canary: CanaryConfig = Field(default=CanaryConfig(),
                                                description="When a canary steps up, is promoted or is aborted.")
 
     def policy(self) -> CanaryPolicy:
