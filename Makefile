@@ -10,7 +10,7 @@ export FLYWHEEL_HOME ?= $(CURDIR)/.flywheel
 # DeepSpeed on a machine without a GPU.
 export DS_ACCELERATOR ?= cpu
 
-.PHONY: setup demo test ui clean
+.PHONY: setup demo test serve ui clean
 
 setup: $(VENV)/.installed
 
@@ -31,9 +31,17 @@ $(VENV)/.installed: pyproject.toml $(BIN)/python $(VENV)/.java-ok
 demo: setup
 	$(BIN)/flywheel demo
 
-test: setup
+$(VENV)/.chromium-ok: infra/ensure_chromium.sh
+	@infra/ensure_chromium.sh
+	@mkdir -p $(VENV) && touch $@
+
+test: setup $(VENV)/.chromium-ok
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The OpenAI-compatible model server on 127.0.0.1:8000 over the registry's production (and canary).
+serve: setup
+	$(BIN)/flywheel serve
 
 # Dagster UI and daemon (sensors, schedules, backfills) on 127.0.0.1 with the persistent instance.
 ui: setup

@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 
 from flywheel.bundled import SAMPLE_CRAWL_DIR, SAMPLE_FEEDBACK
 from flywheel.datasets import QUALITY_SCORED_DOCS
+from flywheel.feedback.ingest import FeedbackLog
 from flywheel.feedback.simulate import simulate_events
 from flywheel.registry import ModelRegistry
 from orchestration import lifecycle
+from orchestration.demo_serving import serve_and_rate
 from orchestration.runs import RunOutcome
 
 # The first batch is a small real crawl; the second crawls its Python docs again a month later
@@ -61,6 +63,8 @@ def demo() -> None:
     aligned = lifecycle.feedback_loop(reason=REASON).materialized
     # The aligned model is the chat model's candidate now: its evaluation is the first promotion.
     verdicts = [_evaluate_candidate()]
+    # The production model answers through the server; its users' ratings join the second round.
+    served = serve_and_rate(home)
     # A second round of feedback: a fixed simulated batch, so a rerun of the demo finds it landed.
     second_round = simulate_events(SECOND_ROUND_EVENTS, seed=2, id_prefix=SECOND_ROUND, start=SECOND_ROUND_START)
     _land_feedback(f"{SECOND_ROUND}.jsonl", [json.dumps(row) for row in second_round])
@@ -79,6 +83,7 @@ def demo() -> None:
     _print_feedback_summary(aligned)
     _print_feedback_summary(realigned, label="second feedback round")
     _print_evaluation_summary(verdicts)
+    _print_serving_summary(served)
     print(f"\ntotal time           {time.monotonic() - started:.1f} s")
     print("Open the UI with `make ui`, then http://127.0.0.1:3000 (assets, runs, sensors).")
 
@@ -181,3 +186,18 @@ def _print_evaluation_summary(verdicts: list[dict | None]) -> None:
     production = registry.alias("production")
     print(f"model registry       chat_model production {production or '-'}, candidate "
           f"{registry.alias('candidate') or '-'}; `flywheel models show chat_model` lists the history")
+
+
+def _print_serving_summary(served: dict) -> None:
+    answers = served["answers"]
+    stream = "identical" if served["stream_matches"] else "DIFFERENT"
+    print(f"\nserving              `flywheel serve` ({served['served']}): {len(answers)} questions through the "
+          f"OpenAI client in {served['seconds']:.1f} s, streamed answer {stream}")
+    for answer in answers[:3]:
+        rating = "+1" if answer["rating"] > 0 else "-1"
+        print(f"  {answer['version']}  Q: {answer['question'][:50]!r}  A: {answer['answer'][:60]!r}  {rating}")
+    ingested = {row["name"] for row in FeedbackLog(lifecycle.storage().lake()).ledger()}
+    print(f"  feedback           {served['accepted_ratings']} ratings and 1 comparison (HTTP "
+          f"{served['comparison_status']}) -> {len(served['events'])} events in {served['files']} on SIGTERM "
+          f"({'clean shutdown' if served['clean_shutdown'] else 'NO clean shutdown'}); ingested by the second "
+          f"round: {all(name in ingested for name in served['files'])}")

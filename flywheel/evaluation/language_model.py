@@ -20,7 +20,8 @@ from flywheel.training.tokenizer import TURN_END
 
 
 class FlywheelLM(LM):
-    def __init__(self, model_path: str, max_new_tokens: int = 64, batch_size: int = 16, threads: int | None = None):
+    def __init__(self, model_path: str, max_new_tokens: int = 64, batch_size: int = 16, threads: int | None = None,
+                 quantize_int8: bool = False):
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         super().__init__()
@@ -29,6 +30,10 @@ class FlywheelLM(LM):
         self.model_path = model_path
         self.tokenizer = AutoTokenizer.from_pretrained(model_path)
         self.model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32).eval()
+        if quantize_int8:  # to measure what serving with int8 weights costs in quality
+            from flywheel.quantization import quantize_int8 as quantize
+
+            self.model = quantize(self.model)
         self.max_length = int(getattr(self.model.config, "max_position_embeddings", 0)
                               or getattr(self.model.config, "n_positions"))
         self.max_new_tokens, self.batch_size = max_new_tokens, batch_size

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from flywheel.quantization import quantize_int8 as quantize_int8_model
 from flywheel.training.tokenizer import TURN_END
 
 STOP, LENGTH = "stop", "length"  # OpenAI's finish reasons
@@ -50,9 +51,7 @@ class ChatModel:
         self.path = path
         self.tokenizer = AutoTokenizer.from_pretrained(path)
         model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
-        if quantize_int8:
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-        self.model = model
+        self.model = quantize_int8_model(model) if quantize_int8 else model
         self.quantized = quantize_int8
         self.context_length = int(model.config.max_position_embeddings)
         self.turn_end = self.tokenizer.convert_tokens_to_ids(TURN_END)

@@ -1,0 +1,107 @@
+"""The demo's serving step: the promoted model answers real questions through `flywheel serve` and
+the official OpenAI client, a simulated user rates the answers, and the server publishes those
+ratings to `landing/feedback/` when it is stopped — where the next feedback round ingests them.
+
+The simulated user is deliberately simple and says so: an answer is good when it shares words
+with the bundled reference answer to the same question; of two answers it prefers the one that
+shares more.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from flywheel.bundled import BUNDLED_INSTRUCTIONS
+from flywheel.home import FlywheelHome
+from flywheel.serving.settings import ServingSettings
+
+QUESTIONS = 6  # questions asked, each answered and rated
+WORD = re.compile(r"[a-z]{4,}")
+
+
+def serve_and_rate(home: FlywheelHome) -> dict:
+    """Start the server, chat, rate, compare, stop it with SIGTERM; return what happened."""
+    import httpx
+    import openai
+
+    settings = ServingSettings(port=_free_port(), feedback={"flush_events": 1000, "flush_seconds": 3600})
+    config = home.serving / "demo-serve.json"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(settings.model_dump_json())
+    before = {p.name for p in (home.landing / "feedback").glob("serve-*.jsonl")}
+    process = subprocess.Popen([sys.executable, "-m", "orchestration.cli", "serve", "--config", str(config)],
+                               env={**os.environ, "FLYWHEEL_HOME": str(home.root)}, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{settings.port}"
+    try:
+        _wait_ready(url, process)
+        client = openai.OpenAI(base_url=f"{url}/v1", api_key="not-needed", max_retries=0)
+        started = time.perf_counter()
+        answers, ratings = [], []
+        for i, (question, reference) in enumerate(_questions()):
+            completion = client.chat.completions.create(
+                model="chat_model", messages=[{"role": "user", "content": question}], max_tokens=48, temperature=0,
+                user=f"demo-user-{i}")
+            text = completion.choices[0].message.content
+            rating = 1 if _overlap(text, reference) > 0 else -1
+            answers.append({"question": question, "answer": text, "version": completion.model, "rating": rating})
+            if text.strip():
+                response = httpx.post(f"{url}/v1/feedback", json={"response_id": completion.id, "rating": rating})
+                ratings.append(response.status_code)
+        question, reference = _questions()[0]
+        samples = [client.chat.completions.create(
+            model="chat_model", messages=[{"role": "user", "content": question}], max_tokens=48, temperature=0.9,
+            seed=seed, user="demo-user-0") for seed in (1, 2)]
+        samples.sort(key=lambda c: _overlap(c.choices[0].message.content, reference), reverse=True)
+        compared = httpx.post(f"{url}/v1/feedback", json={"chosen_id": samples[0].id, "rejected_id": samples[1].id})
+        streamed = "".join(chunk.choices[0].delta.content or "" for chunk in client.chat.completions.create(
+            model="chat_model", messages=[{"role": "user", "content": question}], max_tokens=48, temperature=0,
+            stream=True))
+        seconds = time.perf_counter() - started
+        stats = httpx.get(f"{url}/v1/stats").json()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=120)
+    files = sorted(p for p in (home.landing / "feedback").glob("serve-*.jsonl") if p.name not in before)
+    events = [json.loads(line) for path in files for line in path.read_text().splitlines()]
+    return {"answers": answers, "accepted_ratings": ratings.count(200), "comparison_status": compared.status_code,
+            "stream_matches": streamed == answers[0]["answer"], "seconds": seconds, "served": stats["served"],
+            "files": [p.name for p in files], "events": events, "clean_shutdown": "shutdown complete" in output}
+
+
+def _questions() -> list[tuple[str, str]]:
+    rows = [json.loads(line) for line in BUNDLED_INSTRUCTIONS.read_text().splitlines() if line.strip()]
+    step = max(1, len(rows) // QUESTIONS)
+    return [(row["prompt"], row["response"]) for row in rows[::step][:QUESTIONS]]
+
+
+def _overlap(answer: str, reference: str) -> int:
+    return len(set(WORD.findall(answer.lower())) & set(WORD.findall(reference.lower())))
+
+
+def _wait_ready(url: str, process: subprocess.Popen) -> None:
+    import httpx
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"the model server did not become ready:\n{process.communicate()[0][-2000:]}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
