@@ -124,18 +124,23 @@ class Answerer:
         if not served.breaker.allow():
             self.telemetry.attempt("breaker_open", alias, served.ref)
             raise _AttemptFailed("breaker_open", f"{served.ref}'s circuit breaker is open")
-        prompt_ids = served.model.prompt_ids(request.messages)
         events: asyncio.Queue[TextEvent] = asyncio.Queue()
         loop = asyncio.get_running_loop()
-        generation = GenerationRequest(prompt_ids, request.max_tokens, request.temperature, request.top_p,
-                                       request.stop, request.seed)
-        try:
-            ticket = served.batcher.submit(generation, lambda e: loop.call_soon_threadsafe(events.put_nowait, e))
-        except QueueFull as error:
-            self.telemetry.attempt("queue_full", alias, served.ref)
-            raise Unavailable(f"{served.ref} is at capacity: {error}", retry_after=1) from None
-        except ModelClosed as error:  # swapped out between routing and submit: the breaker is not at fault
-            raise _AttemptFailed("draining", str(error)) from None
+        while True:
+            prompt_ids = served.model.prompt_ids(request.messages)
+            generation = GenerationRequest(prompt_ids, request.max_tokens, request.temperature, request.top_p,
+                                           request.stop, request.seed)
+            try:
+                ticket = served.batcher.submit(generation, lambda e: loop.call_soon_threadsafe(events.put_nowait, e))
+                break
+            except QueueFull as error:
+                self.telemetry.attempt("queue_full", alias, served.ref)
+                raise Unavailable(f"{served.ref} is at capacity: {error}", retry_after=1) from None
+            except ModelClosed as error:  # swapped out since routing: ask the alias's new version
+                current = self.live.get(alias)
+                if current is None or current is served:
+                    raise _AttemptFailed("draining", str(error)) from None
+                served, answer.ref = current, current.ref
         deadline = time.perf_counter() + self.deadline_s  # each attempt, the fallback's too, gets the full deadline
         first_at = last_at = None
         gaps = []

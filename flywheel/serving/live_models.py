@@ -167,5 +167,6 @@ class LiveModels:
             aliases, models, percent = dict(self._aliases), dict(self._models), self.canary_percent
         return [{"alias": alias, "version": ref, "waiting": models[ref].batcher.waiting,
                  "running": models[ref].batcher.running, "breaker": STATE_VALUES[models[ref].breaker.state],
+                 "breaker_opened": models[ref].breaker.times_opened,
                  "traffic_percent": {PRODUCTION: 100.0 - percent, CANARY: percent}.get(alias, 0.0)}
                 for alias, ref in aliases.items() if ref in models]

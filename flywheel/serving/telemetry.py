@@ -13,12 +13,13 @@ from collections import deque
 from collections.abc import Callable, Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 TOKEN_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64)
 LATENCY_WINDOW = 2000  # recent latencies kept per version for p95
+FAILURES = ("error", "timeout", "breaker_open")  # attempt outcomes that count against a version
 
 
 class VersionStats:
@@ -62,14 +63,12 @@ class Telemetry:
                                ["version", "rating"], registry=self.registry)
         self.model_loads = Counter("flywheel:model_loads", "Model versions loaded (outcome: ok or failed).",
                                    ["version", "outcome"], registry=self.registry)
-        self.breaker_opened = Counter("flywheel:circuit_breaker_opened", "Times a model's breaker opened.",
-                                      by_model, registry=self.registry)
         self._stats: dict[str, VersionStats] = {}
         self._lock = threading.Lock()
 
     def add_live_gauges(self, collect: Callable[[], Iterable[dict]]) -> None:
-        """Gauges read at scrape time from `collect()`: one dict per live model with alias, version,
-        waiting, running, breaker (0 closed, 1 half-open, 2 open) and traffic_percent."""
+        """Metrics read at scrape time from `collect()`: one dict per live model with alias, version,
+        waiting, running, breaker (0 closed, 1 half-open, 2 open), breaker_opened and traffic_percent."""
         self.registry.register(_LiveGauges(collect))
 
     def stats(self, version: str) -> VersionStats:
@@ -87,13 +86,14 @@ class Telemetry:
 
     def attempt(self, status: str, alias: str, version: str) -> None:
         self.requests.labels(status, alias, version).inc()
+        if status in FAILURES:
+            with self._lock:
+                self._stats.setdefault(version, VersionStats()).failures += 1
 
     def failed_over(self, alias: str, version: str, reason: str) -> None:
         self.fallbacks.labels(alias, version, reason).inc()
         with self._lock:
-            stats = self._stats.setdefault(version, VersionStats())
-            stats.failures += 1
-            stats.fallbacks += 1
+            self._stats.setdefault(version, VersionStats()).fallbacks += 1
 
     def answered(self, alias: str, version: str, chosen_version: str, latency: float, ttft: float | None,
                  gaps: list[float], prompt_tokens: int, generated_tokens: int) -> None:
@@ -133,10 +133,14 @@ class _LiveGauges:
             ("num_requests_running", "Requests being decoded."),
             ("circuit_breaker_state", "0 closed, 1 half-open, 2 open."),
             ("traffic_percent", "Share of users routed to the alias."))}
+        opened = CounterMetricFamily("flywheel:circuit_breaker_opened", "Times a model's breaker opened.",
+                                     labels=["alias", "version"])
         for model in self._collect():
             labels = [model["alias"], model["version"]]
+            opened.add_metric(labels, model["breaker_opened"])
             families["num_requests_waiting"].add_metric(labels, model["waiting"])
             families["num_requests_running"].add_metric(labels, model["running"])
             families["circuit_breaker_state"].add_metric(labels, model["breaker"])
             families["traffic_percent"].add_metric(labels, model["traffic_percent"])
         yield from families.values()
+        yield opened

@@ -79,7 +79,8 @@ def test_a_failing_canary_never_fails_a_user_and_its_breaker_opens_and_closes(ho
         metrics = httpx.get(f"{url}/metrics").text
         assert f'flywheel:requests_total{{alias="canary",status="error",version="{V2}"}} 3.0' in metrics
         assert f'flywheel:requests_total{{alias="canary",status="breaker_open",version="{V2}"}} 5.0' in metrics
-        assert 'flywheel:circuit_breaker_state{alias="canary",version="aligned_model:v2"} 2.0' in metrics
+        assert f'flywheel:circuit_breaker_state{{alias="canary",version="{V2}"}} 2.0' in metrics
+        assert f'flywheel:circuit_breaker_opened_total{{alias="canary",version="{V2}"}} 1.0' in metrics
         assert httpx.get(f"{url}/v1/stats").json()["versions"][str(V2)]["fallbacks"] == 8
         server.live.set_faults(str(V2), FaultInjection())  # the canary recovers
         wait_until(lambda: breaker.state == "half_open")
