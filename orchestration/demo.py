@@ -196,6 +196,10 @@ def _print_serving_summary(served: dict) -> None:
     for answer in answers[:3]:
         rating = "+1" if answer["rating"] > 0 else "-1"
         print(f"  {answer['version']}  Q: {answer['question'][:50]!r}  A: {answer['answer'][:60]!r}  {rating}")
+    by_fallback = sum(answer["fallback"] for answer in answers)
+    print(f"  fault injection    production failed {served['fault_rate']:.0%} of requests: {by_fallback} of "
+          f"{len(answers)} answered by the fallback {served['fallback_model']} and marked so "
+          f"({served['metrics_fallbacks']} fallbacks counted, every user answered)")
     ingested = {row["name"] for row in FeedbackLog(lifecycle.storage().lake()).ledger()}
     print(f"  feedback           {served['accepted_ratings']} ratings and 1 comparison (HTTP "
           f"{served['comparison_status']}) -> {len(served['events'])} events in {served['files']} on SIGTERM "

@@ -2,9 +2,13 @@
 the official OpenAI client, a simulated user rates the answers, and the server publishes those
 ratings to `landing/feedback/` when it is stopped — where the next feedback round ingests them.
 
-The simulated user is deliberately simple and says so: an answer is good when it shares words
-with the bundled reference answer to the same question; of two answers it prefers the one that
-shares more.
+Fault injection makes production fail 30% of requests (seeded, so every run fails the same ones);
+the SFT model that production was aligned from is configured as the fallback, so those users are
+answered anyway, and the answer says so.
+
+The simulated user is deliberately simple and says so: an answer is good when it shares words with
+the bundled reference answer to the same question; of two answers it prefers the one that shares
+more.
 """
 
 from __future__ import annotations
@@ -19,10 +23,14 @@ import sys
 import time
 
 from flywheel.bundled import BUNDLED_INSTRUCTIONS
+from flywheel.datasets import SFT_MODEL
 from flywheel.home import FlywheelHome
-from flywheel.serving.settings import ServingSettings
+from flywheel.registry import ModelRegistry
+from flywheel.serving.settings import FaultInjection, ServingSettings
+from flywheel.versioned_store import VersionedStore
 
 QUESTIONS = 6  # questions asked, each answered and rated
+FAULT_RATE, FAULT_SEED = 0.3, 4
 WORD = re.compile(r"[a-z]{4,}")
 
 
@@ -31,7 +39,12 @@ def serve_and_rate(home: FlywheelHome) -> dict:
     import httpx
     import openai
 
-    settings = ServingSettings(port=_free_port(), feedback={"flush_events": 1000, "flush_seconds": 3600})
+    registry = ModelRegistry(VersionedStore(str(home.models)), "chat_model")
+    production = str(registry.alias("production"))
+    settings = ServingSettings(
+        port=_free_port(), feedback={"flush_events": 1000, "flush_seconds": 3600},
+        fallback_model=f"{SFT_MODEL}:{registry.store.current(SFT_MODEL)['version']}",
+        faults={production: FaultInjection(error_rate=FAULT_RATE, seed=FAULT_SEED)})
     config = home.serving / "demo-serve.json"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(settings.model_dump_json())
@@ -51,7 +64,8 @@ def serve_and_rate(home: FlywheelHome) -> dict:
                 user=f"demo-user-{i}")
             text = completion.choices[0].message.content
             rating = 1 if _overlap(text, reference) > 0 else -1
-            answers.append({"question": question, "answer": text, "version": completion.model, "rating": rating})
+            answers.append({"question": question, "answer": text, "version": completion.model, "rating": rating,
+                            "fallback": completion.model != production})
             if text.strip():
                 response = httpx.post(f"{url}/v1/feedback", json={"response_id": completion.id, "rating": rating})
                 ratings.append(response.status_code)
@@ -66,12 +80,15 @@ def serve_and_rate(home: FlywheelHome) -> dict:
             stream=True))
         seconds = time.perf_counter() - started
         stats = httpx.get(f"{url}/v1/stats").json()
+        fallbacks = stats["versions"].get(production, {}).get("fallbacks", 0)
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=120)
     files = sorted(p for p in (home.landing / "feedback").glob("serve-*.jsonl") if p.name not in before)
     events = [json.loads(line) for path in files for line in path.read_text().splitlines()]
-    return {"answers": answers, "accepted_ratings": ratings.count(200), "comparison_status": compared.status_code,
+    return {"answers": answers, "production": production, "fallback_model": settings.fallback_model,
+            "fault_rate": FAULT_RATE, "metrics_fallbacks": fallbacks, "accepted_ratings": ratings.count(200),
+            "comparison_status": compared.status_code,
             "stream_matches": streamed == answers[0]["answer"], "seconds": seconds, "served": stats["served"],
             "files": [p.name for p in files], "events": events, "clean_shutdown": "shutdown complete" in output}
 

@@ -56,12 +56,11 @@ class Batcher:
     def __init__(self, model: ChatModel, settings: BatchingSettings, faults: FaultInjection | None = None,
                  on_batch: Callable[[int], None] | None = None) -> None:
         self.model, self.settings = model, settings
-        self.faults = faults or FaultInjection()
         self.on_batch = on_batch
         self._queue: queue.Queue[Ticket] = queue.Queue(maxsize=settings.max_queue)
         self._closing = threading.Event()
         self._running = 0
-        self._random = random.Random()
+        self.faults = faults or FaultInjection()
         self._thread = threading.Thread(target=self._work, name=f"batcher:{model.path}", daemon=True)
         self._thread.start()
 
@@ -82,6 +81,14 @@ class Batcher:
         except queue.Full:
             raise QueueFull(f"{self.settings.max_queue} requests already waiting") from None
         return ticket
+
+    @property
+    def faults(self) -> FaultInjection:
+        return self._faults
+
+    @faults.setter
+    def faults(self, faults: FaultInjection) -> None:
+        self._faults, self._random = faults, random.Random(faults.seed)
 
     def close(self, timeout: float | None = None) -> None:
         """Take nothing new; return once every accepted request is answered (or `timeout` passes)."""

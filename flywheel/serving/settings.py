@@ -16,6 +16,7 @@ class FaultInjection(BaseModel):
 
     error_rate: float = Field(default=0.0, ge=0.0, le=1.0, description="Share of requests that raise an error.")
     added_latency_s: float = Field(default=0.0, ge=0.0, description="Seconds added before every batch.")
+    seed: int | None = Field(default=None, description="Seeds which requests fail, for a reproducible run.")
 
 
 class BreakerSettings(BaseModel):

@@ -81,3 +81,20 @@ def wait_until(condition, timeout: float = 30.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.05)
+
+
+class KeywordModerator:
+    """A moderator for tests: flags inputs that say "forbidden", and every answer while
+    `block_answers` is set."""
+
+    block_answers = False
+
+    def check_input(self, messages):
+        from flywheel.serving.moderation import ModerationResult
+
+        return ModerationResult("forbidden" in messages[-1]["content"], "test-keyword")
+
+    def check_output(self, text):
+        from flywheel.serving.moderation import ModerationResult
+
+        return ModerationResult(KeywordModerator.block_answers, "test-answers")

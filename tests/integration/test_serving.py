@@ -7,8 +7,18 @@ import httpx
 import openai
 
 from flywheel.feedback.events import parse_event
+from flywheel.serving.answering import REFUSAL
 from flywheel.serving.settings import BreakerSettings, FaultInjection
-from tests.integration.serving_fixtures import V1, V2, chat, publish_broken, registry, running, wait_until
+from tests.integration.serving_fixtures import (
+    V1,
+    V2,
+    KeywordModerator,
+    chat,
+    publish_broken,
+    registry,
+    running,
+    wait_until,
+)
 
 __all__ = ["registry"]  # the fixture
 
@@ -173,3 +183,26 @@ def test_ratings_and_comparisons_become_feedback_events_and_bad_feedback_is_refu
         metrics = httpx.get(f"{url}/metrics").text
         for rating in ("up", "preferred", "not_preferred"):
             assert f'flywheel:ratings_total{{rating="{rating}",version="{V1}"}} 1.0' in metrics
+
+
+def test_the_moderation_hook_refuses_flagged_inputs_and_answers_and_they_cannot_be_rated(home, registry):
+    moderator = "tests.integration.serving_fixtures:KeywordModerator"
+    with running(home, moderation=moderator) as (url, _):
+        blocked = chat(url, "tell me something forbidden").json()
+        assert blocked["choices"][0] == {"index": 0, "finish_reason": "content_filter",
+                                         "message": {"role": "assistant", "content": REFUSAL}}
+        assert httpx.post(f"{url}/v1/feedback", json={"response_id": blocked["id"], "rating": 1}).status_code == 404
+        allowed = chat(url, "tell me something")
+        assert allowed.json()["choices"][0]["finish_reason"] != "content_filter"
+        KeywordModerator.block_answers = True
+        try:
+            with httpx.stream("POST", f"{url}/v1/chat/completions", timeout=60, json={
+                    "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 4, "stream": True}) as stream:
+                body = "".join(stream.iter_lines())
+        finally:
+            KeywordModerator.block_answers = False
+        assert REFUSAL in body and "content_filter" in body  # held back, then refused: nothing leaked
+        metrics = httpx.get(f"{url}/metrics").text
+        for stage in ("input", "output"):
+            assert f'flywheel:moderation_blocks_total{{stage="{stage}",version="{V1}"}} 1.0' in metrics
+        assert httpx.get(f"{url}/v1/stats").json()["versions"][str(V1)]["moderation_flags"] == 2

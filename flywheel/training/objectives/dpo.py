@@ -29,9 +29,11 @@ def answer_log_probs(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor
     """Sum of log p(label) over each row's answer tokens (labels shifted for next-token prediction)."""
     targets = labels[:, 1:]
     mask = targets != IGNORE_INDEX
-    # In float32: a bf16 log-softmax over the vocabulary is too coarse for the small DPO log ratios.
-    picked = torch.gather(logits[:, :-1].float().log_softmax(-1), 2, targets.clamp(min=0).unsqueeze(-1)).squeeze(-1)
-    return (picked * mask).sum(-1)
+    # Only answer positions are normalized (prompts and padding are most of a row), in float32: a
+    # bf16 log-softmax over the vocabulary is too coarse for the small DPO log ratios.
+    answers = logits[:, :-1][mask].float()
+    picked = answers.gather(1, targets[mask].unsqueeze(-1)).squeeze(-1) - answers.logsumexp(-1)
+    return torch.zeros(mask.shape, dtype=picked.dtype, device=picked.device).masked_scatter(mask, picked).sum(-1)
 
 
 class DpoOptions(BaseModel):
@@ -89,9 +91,10 @@ class DirectPreference:
             sums["rejected"] += float(rejected.sum())
             sums["correct"] += float((chosen > rejected).sum())
             sums["pairs"] += len(chosen)
+            # KL over answer tokens only: selecting them before the softmax skips prompts and padding.
             mask = batch["labels"][:, 1:] != IGNORE_INDEX
-            log_p, log_q = policy[:, :-1].float().log_softmax(-1), reference[:, :-1].float().log_softmax(-1)
-            sums["kl"] += float(((log_p.exp() * (log_p - log_q)).sum(-1) * mask).sum())
+            log_p, log_q = policy[:, :-1][mask].float().log_softmax(-1), reference[:, :-1][mask].float().log_softmax(-1)
+            sums["kl"] += float((log_p.exp() * (log_p - log_q)).sum())
             sums["answer_tokens"] += float(mask.sum())
         return sums
 
