@@ -190,12 +190,16 @@ def _print_evaluation_summary(verdicts: list[dict | None]) -> None:
 
 def _print_serving_summary(served: dict) -> None:
     answers = served["answers"]
-    stream = "identical" if served["stream_matches"] else "DIFFERENT"
     print(f"\nserving              `flywheel serve` ({served['served']}): {len(answers)} questions through the "
-          f"OpenAI client in {served['seconds']:.1f} s, streamed answer {stream}")
+          f"OpenAI client in {served['seconds']:.1f} s")
     for answer in answers[:3]:
         rating = "+1" if answer["rating"] > 0 else "-1"
         print(f"  {answer['version']}  Q: {answer['question'][:50]!r}  A: {answer['answer'][:60]!r}  {rating}")
+    streamed, first = served["streamed"], answers[0]
+    same = (("the same text as" if streamed["text"] == first["answer"] else "DIFFERENT from")
+            + " the plain answer to the same question") if streamed["version"] == first["version"] \
+        else f"the plain answer came from {first['version']}"
+    print(f"  streaming          {streamed['pieces']} server-sent events from {streamed['version']}: {same}")
     by_fallback = sum(answer["fallback"] for answer in answers)
     print(f"  fault injection    production failed {served['fault_rate']:.0%} of requests: {by_fallback} of "
           f"{len(answers)} answered by the fallback {served['fallback_model']} and marked so "

@@ -30,7 +30,7 @@ from flywheel.serving.settings import FaultInjection, ServingSettings
 from flywheel.versioned_store import VersionedStore
 
 QUESTIONS = 6  # questions asked, each answered and rated
-FAULT_RATE, FAULT_SEED = 0.3, 4
+FAULT_RATE, FAULT_SEED = 0.3, 2  # with this seed, questions 3 and 4 fail over
 WORD = re.compile(r"[a-z]{4,}")
 
 
@@ -75,9 +75,11 @@ def serve_and_rate(home: FlywheelHome) -> dict:
             seed=seed, user="demo-user-0") for seed in (1, 2)]
         samples.sort(key=lambda c: _overlap(c.choices[0].message.content, reference), reverse=True)
         compared = httpx.post(f"{url}/v1/feedback", json={"chosen_id": samples[0].id, "rejected_id": samples[1].id})
-        streamed = "".join(chunk.choices[0].delta.content or "" for chunk in client.chat.completions.create(
+        chunks = list(client.chat.completions.create(
             model="chat_model", messages=[{"role": "user", "content": question}], max_tokens=48, temperature=0,
             stream=True))
+        streamed = {"version": chunks[-1].model, "pieces": len(chunks),
+                    "text": "".join(chunk.choices[0].delta.content or "" for chunk in chunks)}
         seconds = time.perf_counter() - started
         stats = httpx.get(f"{url}/v1/stats").json()
         fallbacks = stats["versions"].get(production, {}).get("fallbacks", 0)
@@ -89,7 +91,7 @@ def serve_and_rate(home: FlywheelHome) -> dict:
     return {"answers": answers, "production": production, "fallback_model": settings.fallback_model,
             "fault_rate": FAULT_RATE, "metrics_fallbacks": fallbacks, "accepted_ratings": ratings.count(200),
             "comparison_status": compared.status_code,
-            "stream_matches": streamed == answers[0]["answer"], "seconds": seconds, "served": stats["served"],
+            "streamed": streamed, "seconds": seconds, "served": stats["served"],
             "files": [p.name for p in files], "events": events, "clean_shutdown": "shutdown complete" in output}
 
 
