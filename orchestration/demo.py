@@ -13,7 +13,7 @@ from flywheel.feedback.simulate import simulate_events
 from flywheel.registry import ModelRegistry
 from orchestration import lifecycle
 from orchestration.demo_serving import serve_and_rate
-from orchestration.runs import RunOutcome
+from orchestration.runs import RunOutcome, shared_code_server
 
 # The first batch is a small real crawl; the second crawls its Python docs again a month later
 # (unchanged, revised and new pages), so the demo shows deduplication against an earlier batch.
@@ -42,9 +42,16 @@ def _evaluate_candidate() -> dict | None:
 
 
 def demo() -> None:
+    """The whole lifecycle on the bundled sample; every run is launched through one code server."""
+    with lifecycle.instance() as dagster_instance, shared_code_server(dagster_instance):
+        _run_demo()
+
+
+def _run_demo() -> None:
     """Ingest the bundled sample batches (once each) and curate them end to end, in order. The
     first batch is curated before any quality classifier exists, so the classifier is trained on
-    it and the batch scored; the second batch is scored within its curation run."""
+    it and the batch scored; the second batch is scored within its curation run. Then train,
+    close the feedback loop, evaluate, serve, and go round once more."""
     started = time.monotonic()
     home = lifecycle.home()
     results: dict[str, RunOutcome] = {}

@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -65,22 +66,56 @@ class RunOutcome:
         return [c for c in self.checks if c.blocking_failure]
 
 
+_SHARED_SERVER: ContextVar[WorkspaceProcessContext | None] = ContextVar("flywheel_code_server", default=None)
+
+
+@contextmanager
+def shared_code_server(instance: dg.DagsterInstance) -> Iterator[None]:
+    """One code server for every run launched inside the block, instead of one per run (a code
+    server takes seconds to start; the demo launches nine runs)."""
+    with _code_server(instance, _output_path(instance)) as process_context:
+        token = _SHARED_SERVER.set(process_context)
+        try:
+            yield
+        finally:
+            _SHARED_SERVER.reset(token)
+
+
 @contextmanager
 def code_location(instance: dg.DagsterInstance, output: Path) -> Iterator[Any]:
-    """The `flywheel` code location, served by a code server process for as long as the block runs.
-    The code server and the run processes it starts write their own output (Dagster's DEBUG
-    console, Spark's JVM) to `output`, not to the caller's terminal."""
+    """The `flywheel` code location, served by a code server process for as long as the block runs
+    (or by the `shared_code_server` around it). The code server and the run processes it starts
+    write their own output (Dagster's DEBUG console, Spark's JVM) to `output`, not to the caller's
+    terminal."""
+    shared = _SHARED_SERVER.get()
+    if shared is not None:
+        yield _location(shared)
+        return
+    with _code_server(instance, output) as process_context:
+        yield _location(process_context)
+
+
+@contextmanager
+def _code_server(instance: dg.DagsterInstance, output: Path) -> Iterator[WorkspaceProcessContext]:
     target = ModuleTarget(module_name=DEFINITIONS_MODULE, attribute=None, working_directory=None,
                           location_name=LOCATION_NAME)
     with _children_write_to(output):
         process_context = WorkspaceProcessContext(instance, target, code_server_log_level="WARNING")
     with process_context:
-        workspace = process_context.create_request_context()
-        location = workspace.get_code_location(LOCATION_NAME)
-        if location is None:
-            error = workspace.get_code_location_error(LOCATION_NAME)
-            raise RuntimeError(f"the code location {LOCATION_NAME!r} did not load: {error}")
-        yield workspace, location
+        yield process_context
+
+
+def _location(process_context: WorkspaceProcessContext) -> tuple[Any, Any]:
+    workspace = process_context.create_request_context()
+    location = workspace.get_code_location(LOCATION_NAME)
+    if location is None:
+        error = workspace.get_code_location_error(LOCATION_NAME)
+        raise RuntimeError(f"the code location {LOCATION_NAME!r} did not load: {error}")
+    return workspace, location
+
+
+def _output_path(instance: dg.DagsterInstance) -> Path:
+    return Path(instance.root_directory) / "logs" / "cli-runs.log"
 
 
 def run_job(instance: dg.DagsterInstance, job: str, reason: str, partition: str | None = None,
@@ -91,8 +126,7 @@ def run_job(instance: dg.DagsterInstance, job: str, reason: str, partition: str 
     started = time.monotonic()
     for run_id in release_dead_runs(instance):  # so no dead run's pool slot blocks this one
         log(f"Run {run_id} had died without reporting: marked failed, its pool slots freed")
-    output = Path(instance.root_directory) / "logs" / "cli-runs.log"
-    with code_location(instance, output) as (workspace, location):
+    with code_location(instance, _output_path(instance)) as (workspace, location):
         [repository] = location.get_repositories().values()
         asset_keys = [dg.AssetKey(name) for name in assets] if assets else None
         remote_job = location.get_job(JobSubsetSelector(
