@@ -35,19 +35,26 @@ def test_chat_rate_and_compare_in_the_browser(home, registry, browser):
         page = browser.new_page()
         page.goto(url)
         page.wait_for_function("document.getElementById('served').textContent.includes('canary')")
-        page.fill("#prompt", "How do I open a file?")
-        page.click("#send")
-        meta = page.wait_for_selector(".turn.assistant .meta")
-        assert meta.inner_text().split(" · ")[1].startswith(("aligned_model:v1", "aligned_model:v2"))
-        page.click(".turn.assistant button.rate.up")
+        for turn, question in enumerate(["How do I open a file?", "What is a list?", "What is a dict?"]):
+            page.fill("#prompt", question)
+            page.click("#send")
+            meta = page.wait_for_selector(f".turn.assistant >> nth={turn} >> .meta")
+            assert meta.inner_text().split(" · ")[1].startswith(("aligned_model:v1", "aligned_model:v2"))
+            if meta.query_selector("button.rate.up"):  # the untrained model's answer may be blank: not ratable
+                break
+        meta.query_selector("button.rate.up").click()
         page.wait_for_selector(".turn.assistant .rated")
         page.check("#compare")
-        page.fill("#prompt", "And how do I close it?")
-        page.click("#send")
-        page.wait_for_selector(".pair .option >> nth=1")
-        shown = page.locator(".pair .option .meta").all_inner_texts()
-        assert shown[0].startswith(f"production · {V1}") and shown[1].startswith(f"canary · {V2}")
-        page.locator(".pair button.choose").nth(1).click()
+        for turn, question in enumerate(["And how do I close it?", "And how do I delete it?", "And rename it?"]):
+            page.fill("#prompt", question)
+            page.click("#send")
+            pair = page.wait_for_selector(f".turn.pair >> nth={turn}")
+            page.wait_for_selector(f".turn.pair >> nth={turn} >> .option >> nth=1")
+            shown = [m.inner_text() for m in pair.query_selector_all(".option .meta")]
+            assert shown[0].startswith(f"production · {V1}") and shown[1].startswith(f"canary · {V2}")
+            if pair.query_selector("button.choose"):  # both answers non-blank
+                break
+        pair.query_selector_all("button.choose")[1].click()
         page.wait_for_selector(".pair .option.chosen")
         assert page.locator("#status").inner_text() == ""
         assert httpx.get(f"{url}/v1/stats").json()["feedback"]["pending_feedback"] == 2
