@@ -62,10 +62,10 @@ class LiveModels:
         """The alias and model that answer when `alias`'s model fails: the canary falls back to
         production, production to the fallback model."""
         backup_alias = PRODUCTION if alias == CANARY else FALLBACK
-        served = self.get(backup_alias)
-        if served is None or served.ref == (self.get(alias).ref if self.get(alias) else None):
-            return None
-        return backup_alias, served
+        with self._lock:
+            refs = self._aliases.get(alias), self._aliases.get(backup_alias)
+            served = self._models.get(refs[1]) if refs[1] else None
+        return None if served is None or refs[0] == refs[1] else (backup_alias, served)
 
     @property
     def canary_percent(self) -> float:
