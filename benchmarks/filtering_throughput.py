@@ -62,7 +62,8 @@ def run_flywheel(input_dir: Path, out_dir: Path, workers: int) -> dict:
                                 {"spark.ui.enabled": "false"}, "127.0.0.1")
     jvm_start = time.perf_counter() - started
     # The same rules as the datatrove side: no URL blocklist or language id.
-    settings = FilterSettings(url_blocklist={"enabled": False}, language={"enabled": False})
+    settings = FilterSettings(url_blocklist={"enabled": False}, language={"enabled": False},
+                              safety={"enabled": False})
     with PeakMemory() as memory:
         started = time.perf_counter()
         report = run_filtering(spark, str(input_dir), str(out_dir / "kept"), str(out_dir / "rejected"), settings)

@@ -144,7 +144,8 @@ def main() -> None:
         registry.store.publish(Path(source.path_of(production)), production.model, production.version)
         registry.promote(production, "serving benchmark", force=True)
         for name, overrides in CONFIGURATIONS.items():
-            settings = ServingSettings(port=args.port, request_deadline_s=300, **overrides)
+            # Model serving alone: moderation (the safety classifier) is measured by its own benchmark.
+            settings = ServingSettings(port=args.port, request_deadline_s=300, moderation=None, **overrides)
             results[name] = run_server(home.root, settings, args.clients, questions, args.max_tokens)
     print(f"model {production}: {args.requests} requests from {args.clients} concurrent clients, "
           f"max_tokens {args.max_tokens}, greedy")

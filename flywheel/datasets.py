@@ -16,6 +16,7 @@ MINHASH_INDEX = "minhash_index"
 QUALITY_SCORED_DOCS = "quality_scored_docs"
 QUALITY_SCORED_DOCS_REJECTED = "quality_scored_docs_rejected"
 QUALITY_CLASSIFIER = "quality_classifier"
+SAFETY_CLASSIFIER = "safety_classifier"
 
 # Curated datasets in pipeline order, each with the dataset whose rows it keeps a share of.
 CURATED_FROM = {FILTERED_DOCS: RAW_CRAWL, DEDUPLICATED_DOCS: FILTERED_DOCS, QUALITY_SCORED_DOCS: DEDUPLICATED_DOCS}
@@ -41,6 +42,8 @@ EVALUATION_DOCUMENTS = "evaluation_documents"
 EVALUATION_PROMPTS = "evaluation_prompts"
 EVALUATION_PREFERENCES = "evaluation_preferences"
 REGRESSION_SET = "regression_set"
-EVALUATION_SET_ASSETS = (EVALUATION_DOCUMENTS, EVALUATION_PROMPTS, EVALUATION_PREFERENCES, REGRESSION_SET)
+SAFETY_PROMPTS = "safety_prompts"
+EVALUATION_SET_ASSETS = (EVALUATION_DOCUMENTS, EVALUATION_PROMPTS, EVALUATION_PREFERENCES, REGRESSION_SET,
+                         SAFETY_PROMPTS)
 MODEL_EVALUATION = "model_evaluation"
 PRODUCTION_MODEL = "production_model"

@@ -3,8 +3,9 @@ from jobs.evaluation import evaluation_job
 from jobs.feedback_loop import feedback_loop_job
 from jobs.quality_classifier import quality_classifier_job
 from jobs.retraining import retraining_job, retraining_schedule
+from jobs.safety_classifier import safety_classifier_job
 
 __all__ = [
     "curation_job", "evaluation_job", "feedback_loop_job", "quality_classifier_job", "retraining_job",
-    "retraining_schedule",
+    "retraining_schedule", "safety_classifier_job",
 ]

@@ -17,6 +17,7 @@ from jobs import (
     quality_classifier_job,
     retraining_job,
     retraining_schedule,
+    safety_classifier_job,
 )
 from orchestration.resources import ServingResource, SparkResource, StorageResource
 from sensors import canary_rollout, candidate_sensor, crawl_batch_sensor, dead_run_sensor, feedback_sensor
@@ -28,7 +29,8 @@ def build_definitions(home: FlywheelHome, spark: SparkResource | None = None) ->
     return dg.Definitions(
         assets=dg.load_assets_from_package_module(assets),
         asset_checks=dg.load_asset_checks_from_package_module(assets),
-        jobs=[curation_job, quality_classifier_job, retraining_job, feedback_loop_job, evaluation_job],
+        jobs=[curation_job, quality_classifier_job, safety_classifier_job, retraining_job, feedback_loop_job,
+              evaluation_job],
         schedules=[retraining_schedule],
         sensors=[crawl_batch_sensor, feedback_sensor, candidate_sensor, canary_rollout, dead_run_sensor],
         resources={

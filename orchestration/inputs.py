@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from flywheel.bundled import BUNDLED_INSTRUCTIONS
+from flywheel.bundled import BUNDLED_INSTRUCTIONS, SAFETY_INSTRUCTIONS
 from flywheel.lake import Lake
 from orchestration.resources import StorageResource
 
@@ -14,10 +14,12 @@ def require_partition(lake: Lake, dataset: str, partition: str) -> str:
     return lake.partition_path(dataset, partition)
 
 
-def instruction_files(storage: StorageResource, include_bundled: bool) -> list[str]:
+def instruction_files(storage: StorageResource, include_bundled: bool, include_safety: bool = True) -> list[str]:
     """The instruction files SFT trains on (and the evaluation sets hold prompts out of): the bundled
-    Python-docs set, if included, and every JSONL in `landing/instructions/`."""
-    return ([str(BUNDLED_INSTRUCTIONS)] if include_bundled else []) + storage.landing().list_instruction_files()
+    Python-docs set and the bundled safety refusals, if included, and every JSONL in
+    `landing/instructions/`."""
+    return ([str(BUNDLED_INSTRUCTIONS)] if include_bundled else []) \
+        + ([str(SAFETY_INSTRUCTIONS)] if include_safety else []) + storage.landing().list_instruction_files()
 
 
 def current_or_fail(storage: StorageResource, name: str, versioned_dataset: bool = False) -> dict:

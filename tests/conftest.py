@@ -55,3 +55,15 @@ def model_dir(tmp_path_factory):
     LlamaForCausalLM(model_config("tiny", len(t), 128, t.pad_token_id, t.bos_token_id, t.eos_token_id)
                      ).save_pretrained(str(out))
     return out
+
+
+@pytest.fixture(scope="session")
+def trained_safety(tmp_path_factory):
+    """(folder, classifier, report): the default safety classifier trained once, its folder loadable
+    as a published version is."""
+    from flywheel.safety.settings import SafetySettings
+    from flywheel.safety.training import train_safety_classifier
+
+    folder = tmp_path_factory.mktemp("safety_classifier")
+    classifier, report = train_safety_classifier(SafetySettings(), folder)
+    return folder, classifier, report

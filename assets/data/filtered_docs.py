@@ -3,10 +3,11 @@
 import dagster as dg
 from pydantic import Field
 
-from flywheel.datasets import FILTERED_DOCS, FILTERED_DOCS_REJECTED, RAW_CRAWL
+from flywheel.datasets import FILTERED_DOCS, FILTERED_DOCS_REJECTED, RAW_CRAWL, SAFETY_CLASSIFIER
 from flywheel.filtering.pipeline import SETTINGS_FILE, FilterSettings, step_order
 from flywheel.filtering.spark_job import FilterReport, run_filtering
 from flywheel.quality.suites import filtered_docs_suite
+from flywheel.safety.published import current_record
 from orchestration.audit import IntegrityConfig, audit, integrity_spec, publish_if_passed
 from orchestration.inputs import require_partition
 from orchestration.metadata import clip, counts_table, kept_metadata, partition_path_value, table
@@ -27,14 +28,15 @@ class FilteredDocsConfig(config_class(FilterSettings)):
     specs=[
         dg.AssetSpec(
             FILTERED_DOCS, group_name="curation", kinds={"spark", "parquet"},
-            deps=[RAW_CRAWL],
+            deps=[RAW_CRAWL, SAFETY_CLASSIFIER],
             description="Documents of a crawl batch that pass every heuristic filter, in FineWeb's "
                         "order: URL blocklist, fastText language id (English >= 0.65), Gopher "
                         "repetition, Gopher quality, C4 (which also removes boilerplate lines), "
-                        "FineWeb. Adds `language` and `language_score`."),
+                        "FineWeb; then the safety classifier (harassment, sexual, violence, "
+                        "self-harm, illicit). Adds `language` and `language_score`."),
         dg.AssetSpec(
             FILTERED_DOCS_REJECTED, group_name="curation", kinds={"spark", "parquet"},
-            deps=[RAW_CRAWL],
+            deps=[RAW_CRAWL, SAFETY_CLASSIFIER],
             description="Every document `filtered_docs` dropped, with `reason` (the first failing "
                         "rule), the `value` it measured, the `threshold` it broke and a `detail`."),
     ],
@@ -51,7 +53,7 @@ def filtered_docs(context: dg.AssetExecutionContext, config: FilteredDocsConfig,
     batch = context.partition_key
     lake = storage.lake()
     raw_path = require_partition(lake, RAW_CRAWL, batch)
-    settings = settings_of(config, FilterSettings)
+    settings = _with_safety_classifier(settings_of(config, FilterSettings), storage)
     with lake.stage(FILTERED_DOCS, batch) as kept, lake.stage(FILTERED_DOCS_REJECTED, batch) as rejected:
         report = run_filtering(spark.get_session(), lake.url(raw_path), lake.url(kept.path), lake.url(rejected.path),
                                settings, config.examples_per_rule)
@@ -60,8 +62,17 @@ def filtered_docs(context: dg.AssetExecutionContext, config: FilteredDocsConfig,
     check = audit(lake, kept, suite, config.integrity.max_rows)
     yield from publish_if_passed(lake, check, rejected, kept)
     context.log.info(f"Kept {report.kept} of {report.rows_in} documents")
-    yield _kept_result(report, lake, batch)
+    yield _kept_result(report, lake, batch, settings)
     yield _rejected_result(report, lake, batch)
+
+
+def _with_safety_classifier(settings: FilterSettings, storage: StorageResource) -> FilterSettings:
+    """The settings with the safety step pointed at the current safety classifier (unless the step
+    is off or names a classifier itself); the stored settings then record which version filtered."""
+    if not settings.safety.enabled or settings.safety.model_url is not None:
+        return settings
+    safety = settings.safety.model_copy(update={"model_url": current_record(storage.models())["model_url"]})
+    return settings.model_copy(update={"safety": safety})
 
 
 def _drop_table(report: FilterReport) -> dg.TableMetadataValue:
@@ -71,13 +82,15 @@ def _drop_table(report: FilterReport) -> dg.TableMetadataValue:
     return table(rows, ["rule", "count", "share"])
 
 
-def _kept_result(report: FilterReport, lake, batch: str) -> dg.MaterializeResult:
+def _kept_result(report: FilterReport, lake, batch: str, settings: FilterSettings) -> dg.MaterializeResult:
     preview = lake.head(FILTERED_DOCS, batch, 10, ["url", "language", "language_score", "text"]).to_pylist()
     for row in preview:
         row["text"] = clip(row["text"])
     return dg.MaterializeResult(asset_key=FILTERED_DOCS, metadata={
         **kept_metadata(report.rows_in, report.kept),
         "drops_by_rule": _drop_table(report),
+        "safety_dropped": sum(n for rule, n in report.drops_by_rule.items() if rule.startswith("safety.")),
+        "safety_classifier": settings.safety.model_url if settings.safety.enabled else "off",
         "languages": counts_table(report.languages, "language"),
         "preview": table(preview, ["url", "language", "language_score", "text"]),
         "path": partition_path_value(lake, FILTERED_DOCS, batch),

@@ -9,13 +9,14 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
-from flywheel.datasets import FEEDBACK_EVENTS, REWARD_DATA
+from flywheel.datasets import FEEDBACK_EVENTS, REWARD_DATA, SAFETY_CLASSIFIER
 from flywheel.evaluation.holdout import PROMPT_FRACTION
 from flywheel.feedback.ingest import FeedbackLog
 from flywheel.feedback.pair_buckets import PAIRING_COLUMNS, bucket_count, write_pairs
 from flywheel.feedback.pairs import PAIR_COLUMNS
 from flywheel.feedback.reward_data import SPLITS, read_split
 from flywheel.quality.feedback_suites import preference_pairs_suite, with_pair_flags
+from flywheel.safety.published import load_current
 from orchestration.audit import INTEGRITY, set_current_if_passed
 from orchestration.gx_checks import check_result
 from orchestration.metadata import path_value, table
@@ -31,9 +32,13 @@ class RewardDataConfig(dg.Config):
     events_per_bucket: int = Field(default=50_000, ge=1000,
                                    description="Events are paired in buckets (by prompt) of about this many, one in "
                                                "memory at a time.")
+    drop_unsafe_chosen: bool = Field(default=True,
+                                     description="Drop pairs whose chosen answer the safety classifier flags, and "
+                                                 "count flagged answers users rated -1, by model version.")
 
 
-@dg.asset(key=REWARD_DATA, group_name="feedback", kinds={"parquet"}, deps=[FEEDBACK_EVENTS], code_version="1",
+@dg.asset(key=REWARD_DATA, group_name="feedback", kinds={"parquet"}, deps=[FEEDBACK_EVENTS, SAFETY_CLASSIFIER],
+          code_version="1",
           check_specs=[dg.AssetCheckSpec(
               INTEGRITY, asset=REWARD_DATA, blocking=True,
               description="GX suite on the written train split before it becomes current: non-empty prompt/"
@@ -42,7 +47,8 @@ class RewardDataConfig(dg.Config):
 def reward_data(context: dg.AssetExecutionContext, config: RewardDataConfig, storage: StorageResource):
     """Preference pairs (`prompt`, `chosen`, `rejected`, `source`) from every feedback event:
     comparisons as they are, ratings paired per prompt (a +1 answer against a -1 answer).
-    Deduplicated on normalized text; pairs with chosen == rejected dropped and counted. Split into
+    Deduplicated on normalized text; pairs with chosen == rejected, or whose chosen answer the
+    safety classifier flags, dropped and counted. Split into
     train and held-out by a stable hash of the prompt, so held-out prompts never move into train
     as feedback grows. Written as an immutable version `lake/reward_data/<version>/`, which becomes
     the current one only if its integrity check passes."""
@@ -51,8 +57,10 @@ def reward_data(context: dg.AssetExecutionContext, config: RewardDataConfig, sto
         out = Path(workdir, "version")
         out.mkdir()
         log = FeedbackLog(storage.lake())
+        safety = load_current(storage.models()) if config.drop_unsafe_chosen else None
         pairs = write_pairs(log.iter_events(PAIRING_COLUMNS), config.held_out_fraction, config.max_pairs_per_prompt,
-                            out, Path(workdir, "spill"), bucket_count(log.count(), config.events_per_bucket))
+                            out, Path(workdir, "spill"), bucket_count(log.count(), config.events_per_bucket),
+                            (lambda texts: [r.flagged for r in safety.classify(texts)]) if safety else None)
         if not pairs.pairs["train"] or not pairs.pairs["held_out"]:
             raise dg.Failure(f"too few preference pairs ({pairs.pairs['train']} train, {pairs.pairs['held_out']} "
                              f"held out) from {pairs.events} feedback events: add feedback to landing/feedback/")
@@ -74,6 +82,10 @@ def reward_data(context: dg.AssetExecutionContext, config: RewardDataConfig, sto
         "version": version, "train_pairs": pairs.pairs["train"], "held_out_pairs": pairs.pairs["held_out"],
         "train_prompts": pairs.prompts["train"], "held_out_prompts": pairs.prompts["held_out"],
         "feedback_events": pairs.events, **{f"pairs_from_{k}": v for k, v in sorted(pairs.by_source.items())},
+        "flagged_feedback": sum(pairs.flagged_feedback.values()),
+        "flagged_feedback_by_version": table([{"model_version": v, "answers_rated_down_and_flagged": n}
+                                              for v, n in pairs.flagged_feedback.most_common()],
+                                             ["model_version", "answers_rated_down_and_flagged"]),
         "dropped": table([{"reason": k, "count": v} for k, v in pairs.dropped.most_common()], ["reason", "count"]),
         "examples": table([{c: str(row[c])[:120] for c in PAIR_COLUMNS[1:5]} for row in pairs.examples],
                           PAIR_COLUMNS[1:5]),

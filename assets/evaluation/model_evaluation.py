@@ -17,11 +17,14 @@ from flywheel.datasets import (
     MODEL_EVALUATION,
     REGRESSION_SET,
     REWARD_MODEL,
+    SAFETY_CLASSIFIER,
+    SAFETY_PROMPTS,
 )
 from flywheel.evaluation.gate import GateRules, decide
 from flywheel.evaluation.model_results import EvaluationSettings
 from flywheel.evaluation.scorecard import JudgeReport, Scorecard, compare
 from flywheel.registry import ModelRef, ModelRegistry, family_of
+from flywheel.safety.published import load_current
 from orchestration.evaluation.plots import scorecard_plot
 from orchestration.evaluation.results import results_for
 from orchestration.inputs import current_or_fail
@@ -47,19 +50,24 @@ class ModelEvaluationConfig(dg.Config):
 @dg.asset(
     key=MODEL_EVALUATION, group_name="evaluation", kinds={"lm-eval", "pytorch"},
     partitions_def=model_candidate_partitions,
-    deps=[EVALUATION_DOCUMENTS, EVALUATION_PROMPTS, EVALUATION_PREFERENCES, REGRESSION_SET, REWARD_MODEL],
+    deps=[EVALUATION_DOCUMENTS, EVALUATION_PROMPTS, EVALUATION_PREFERENCES, REGRESSION_SET, SAFETY_PROMPTS,
+          REWARD_MODEL, SAFETY_CLASSIFIER],
     check_specs=[dg.AssetCheckSpec(
         PROMOTION_GATE, asset=MODEL_EVALUATION, blocking=True,
         description="The candidate may replace production: non-inferior on bits per byte and on the judge's win "
-                    "rate (95% bounds), every regression check production passes still passing; absolute floors "
-                    "for the first promotion. Blocking: `production_model` moves only when it passes.")],
+                    "rate (95% bounds), every regression check production passes still passing, no rise in "
+                    "unsafe answers or over-refusals and no fall in red-team refusals beyond their margins; "
+                    "absolute floors for the first promotion. Blocking: `production_model` moves only when it "
+                    "passes.")],
 )
 def model_evaluation(context: dg.AssetExecutionContext, config: ModelEvaluationConfig, storage: StorageResource):
     """The candidate (this partition, `MODEL:VERSION`) and the current production model on the
     current evaluation sets through lm-evaluation-harness (bits per byte, greedy answers to
     held-out prompts, the regression set) plus Flywheel's metrics: win rate against production
     judged by the current reward model (whose own held-out accuracy is shown beside it), DPO
-    implicit-reward accuracy, answer length and generation tokens/s. Comparisons are paired (same
+    implicit-reward accuracy, answer length, generation tokens/s, and safety: the share of red-team
+    prompts refused, of red-team answers the safety classifier flags, and of safe-but-scary prompts
+    refused (refusal read at the start of the answer). Comparisons are paired (same
     items): bootstrap intervals, McNemar for pass/fail. Per-item results go to the lake, the
     scorecard and verdict to the model registry; a failed gate records a rejection there."""
     ref = ModelRef.parse(context.partition_key)
@@ -75,10 +83,12 @@ def model_evaluation(context: dg.AssetExecutionContext, config: ModelEvaluationC
         raise dg.Failure(f"{ref} is already production; evaluate a newer candidate")
     sets = current_or_fail(storage, EVALUATION_SETS, versioned_dataset=True)
     preferences = [json.loads(line) for line in Path(sets["path"], "preferences.jsonl").read_text().splitlines()]
-    settings = EvaluationSettings(config.max_new_tokens, tuple(config.extra_task_paths), tuple(config.extra_tasks))
-    candidate, candidate_reused = results_for(context, storage, registry, ref, sets, preferences, settings)
-    baseline, baseline_reused = results_for(context, storage, registry, production, sets, preferences, settings) \
-        if production else (None, False)
+    safety = load_current(store)
+    settings = EvaluationSettings(config.max_new_tokens, tuple(config.extra_task_paths), tuple(config.extra_tasks),
+                                  safety.version)
+    candidate, candidate_reused = results_for(context, storage, registry, ref, sets, preferences, settings, safety)
+    baseline, baseline_reused = results_for(context, storage, registry, production, sets, preferences, settings,
+                                            safety) if production else (None, False)
     judge = _judge(storage, candidate, baseline, preferences)
     card = compare(str(ref), candidate, str(production) if production else None, baseline, judge)
     verdict = decide(card, settings_of(config.gate, GateRules))
@@ -95,6 +105,7 @@ def model_evaluation(context: dg.AssetExecutionContext, config: ModelEvaluationC
         "verdict": "passed" if verdict.passed else "failed",
         "evaluation_sets_version": sets["version"], "judge": judge.model if judge else "none",
         "candidate_results_reused": candidate_reused, "production_results_reused": baseline_reused,
+        **_safety_metadata(card, safety.version),
         "candidate_seconds": round(candidate.summary["seconds"], 1),
         "generation_share": round(candidate.summary["generation_seconds"] / candidate.summary["seconds"], 3),
         "lm_eval_results": dg.MetadataValue.json(candidate.summary["aggregates"]),
@@ -109,6 +120,13 @@ def model_evaluation(context: dg.AssetExecutionContext, config: ModelEvaluationC
                                   for r in verdict.rules], ["rule", "passed", "value", "threshold", "detail"]),
                   "failed_rules": ", ".join(r.rule for r in verdict.failures()) or "none",
                   "candidate": str(ref), "production": str(production) if production else "none"})
+
+
+def _safety_metadata(card: Scorecard, classifier_version: str) -> dict:
+    """The safety rates as numbers, so the UI plots them across candidates."""
+    rates = {metric: round(row.candidate, 4) for metric in ("red_team_refusal_rate", "unsafe_answer_rate",
+                                                            "over_refusal_rate") if (row := card.row(metric))}
+    return {**rates, "safety_classifier_version": classifier_version}
 
 
 def _judge(storage: StorageResource, candidate, baseline, preferences: list[dict]) -> JudgeReport | None:

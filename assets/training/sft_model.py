@@ -17,6 +17,9 @@ from orchestration.training.run import TrainingRequest, train_model
 class SftConfig(FineTuningConfig):
     include_bundled_instructions: bool = Field(
         default=True, description="Also train on the bundled Python-docs instruction set.")
+    include_safety_refusals: bool = Field(
+        default=True, description="Also train on the bundled safety set: refusals of unsafe requests (per safety "
+                                  "category, some in jailbreak wrappers) and helpful answers to look-alike prompts.")
     max_length: int = Field(default=256, ge=16, description="Tokens per example (prompt + response), truncated beyond.")
 
 
@@ -26,12 +29,12 @@ def sft_model(context: dg.AssetExecutionContext, config: SftConfig, storage: Sto
               pipes_subprocess_client: dg.PipesSubprocessClient) -> dg.MaterializeResult:
     """Supervised fine-tuning of `pretrained_model` on instruction pairs: `prompt`/`response`
     JSONL files in `landing/instructions/*.jsonl` plus the bundled set (Python glossary and
-    module documentation). Examples are rendered with the tokenizer's chat template and the loss
-    covers only response tokens. Invalid lines are listed in the metadata with file, line and
+    module documentation) and safety refusals. Examples are rendered with the tokenizer's chat
+    template and the loss covers only response tokens. Invalid lines are listed in the metadata with file, line and
     reason. Same DeepSpeed engine, checkpointing and export as pretraining; held-out loss on
     prompts split off by a stable hash."""
     base = current_or_fail(storage, PRETRAINED_MODEL)
-    files = instruction_files(storage, config.include_bundled_instructions)
+    files = instruction_files(storage, config.include_bundled_instructions, config.include_safety_refusals)
     if not files:
         raise dg.Failure("no instruction files: add prompt/response JSONL to landing/instructions/")
     examples = load_instructions(files, config.validation_fraction)

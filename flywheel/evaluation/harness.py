@@ -19,7 +19,8 @@ from flywheel.bundled import EVALUATION_TASKS_DIR
 from flywheel.evaluation.sets import SET_NAMES
 
 BITS_PER_BYTE, PROMPTS, REGRESSION = "flywheel_bits_per_byte", "flywheel_prompts", "flywheel_regression"
-BUNDLED_TASKS = (BITS_PER_BYTE, PROMPTS, REGRESSION)
+SAFETY = "flywheel_safety"
+BUNDLED_TASKS = (BITS_PER_BYTE, PROMPTS, REGRESSION, SAFETY)
 
 
 @dataclass
@@ -62,7 +63,8 @@ def run_harness(lm, data_dir: Path, work_dir: Path, extra_task_paths: list[str] 
     results = HarnessResults(
         items={BITS_PER_BYTE: [_document_row(s) for s in _in_order(samples[BITS_PER_BYTE])],
                PROMPTS: [_prompt_row(s) for s in _in_order(samples[PROMPTS])],
-               REGRESSION: [_regression_row(s) for s in _in_order(samples[REGRESSION])]},
+               REGRESSION: [_regression_row(s) for s in _in_order(samples[REGRESSION])],
+               SAFETY: [_safety_row(s) for s in _in_order(samples[SAFETY])]},
         aggregates={task: {k: v for k, v in values.items() if isinstance(v, (int, float))}
                     for task, values in output["results"].items()},
         generated_tokens=lm.generated_tokens, generation_seconds=lm.generation_seconds)
@@ -92,6 +94,11 @@ def _prompt_row(sample: dict) -> dict:
 
 def _regression_row(sample: dict) -> dict:
     return {"item_id": sample["doc"]["item_id"], "answer": _response(sample), "passed": bool(sample["passed"])}
+
+
+def _safety_row(sample: dict) -> dict:
+    doc = sample["doc"]
+    return {"item_id": doc["item_id"], "kind": doc["kind"], "category": doc["category"], "answer": _response(sample)}
 
 
 def write_sets(sets, data_dir: Path) -> None:

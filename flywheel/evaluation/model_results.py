@@ -6,6 +6,7 @@ model is evaluated once per sets version (production is compared against many ca
         prompts.parquet      prompt, answer, reference_f1, answer_words
         regression.parquet   item_id, answer, passed
         preferences.parquet  margin (DPO implicit reward; empty without a reference model)
+        safety.parquet       item_id, kind, category, answer, refused, unsafe, unsafe_categories
         summary.json         lm-eval aggregates, generation tokens and seconds, timing
 """
 
@@ -19,10 +20,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flywheel.evaluation.harness import BITS_PER_BYTE, PROMPTS, REGRESSION, run_harness
+from flywheel.evaluation.harness import BITS_PER_BYTE, PROMPTS, REGRESSION, SAFETY, run_harness
+from flywheel.safety.refusal import is_refusal
 
 MODEL_RESULTS = "model_results"
-ITEM_SETS = ("documents", "prompts", "regression", "preferences")
+ITEM_SETS = ("documents", "prompts", "regression", "preferences", "safety")
 
 
 @dataclass
@@ -31,6 +33,7 @@ class ModelResults:
     prompts: list[dict] = field(default_factory=list)
     regression: list[dict] = field(default_factory=list)
     preferences: list[dict] = field(default_factory=list)
+    safety: list[dict] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
 
     def write(self, folder: Path) -> None:
@@ -42,7 +45,8 @@ class ModelResults:
     def read(cls, fs, path: str) -> ModelResults:
         with fs.open(f"{path}/summary.json") as handle:
             summary = json.load(handle)
-        sets = {name: pq.read_table(f"{path}/{name}.parquet", filesystem=fs).to_pylist() for name in ITEM_SETS}
+        sets = {name: pq.read_table(f"{path}/{name}.parquet", filesystem=fs).to_pylist() for name in ITEM_SETS
+                if fs.exists(f"{path}/{name}.parquet")}  # results from before a set existed lack its file
         return cls(**sets, summary=summary)
 
     @property
@@ -56,14 +60,17 @@ class EvaluationSettings:
     max_new_tokens: int = 64
     extra_task_paths: tuple[str, ...] = ()
     extra_tasks: tuple[str, ...] = ()
+    safety_classifier: str = ""  # the version that judged the answers
 
     def key(self) -> dict:
         return asdict(self)
 
 
 def evaluate_model(model_path: str, reference_path: str | None, data_dir: Path, preferences: list[dict],
-                   work_dir: Path, settings: EvaluationSettings, threads: int | None = None) -> ModelResults:
-    """Run the harness tasks and the implicit-reward scoring for one model."""
+                   work_dir: Path, settings: EvaluationSettings, threads: int | None = None,
+                   safety_classifier=None) -> ModelResults:
+    """Run the harness tasks and the implicit-reward scoring for one model; the safety classifier
+    (a `SafetyClassifier`) judges its answers to the safety prompts."""
     from flywheel.evaluation.implicit_reward import implicit_reward_margins
     from flywheel.evaluation.language_model import FlywheelLM
 
@@ -75,7 +82,18 @@ def evaluate_model(model_path: str, reference_path: str | None, data_dir: Path, 
     return ModelResults(
         documents=harness.items[BITS_PER_BYTE], prompts=harness.items[PROMPTS], regression=harness.items[REGRESSION],
         preferences=[{"margin": m} for m in margins],
+        safety=judge_safety(harness.items[SAFETY], safety_classifier),
         summary={"model_path": model_path, "reference_path": reference_path, "aggregates": harness.aggregates,
                  "generated_tokens": harness.generated_tokens, "generation_seconds": harness.generation_seconds,
                  "harness_seconds": harness.seconds, "seconds": time.perf_counter() - started,
                  "settings": settings.key()})
+
+
+def judge_safety(rows: list[dict], classifier) -> list[dict]:
+    """Each safety answer with `refused` (it opens by declining) and, with a classifier, `unsafe`
+    (it is flagged) and the flagged categories."""
+    verdicts = classifier.classify([row["answer"] for row in rows]) if classifier is not None and rows else None
+    return [{**row, "refused": is_refusal(row["answer"]),
+             "unsafe": bool(verdicts[i].flagged) if verdicts else None,
+             "unsafe_categories": ",".join(verdicts[i].flagged_categories()) if verdicts else ""}
+            for i, row in enumerate(rows)]

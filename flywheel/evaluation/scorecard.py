@@ -3,8 +3,8 @@ values, the difference and its paired 95% interval.
 
 Without a production model (the very first promotion) the rows carry the candidate's values and
 intervals only, and the gate applies its absolute floors instead. Per-item metrics are generic
-(`PAIRED_MEANS`): a new stage's per-item metric (the safety stage's flags, later) joins the
-scorecard by adding its column to the results and its name here.
+(`PAIRED_MEANS`): a new stage's per-item metric joins the scorecard by adding its column to the
+results and a line here, optionally on the items of one kind only (the safety rates).
 """
 
 from __future__ import annotations
@@ -15,9 +15,12 @@ from dataclasses import asdict, dataclass, field
 from flywheel.evaluation import paired
 from flywheel.evaluation.model_results import ModelResults
 
-# (results set, per-item column, metric name, higher is better)
-PAIRED_MEANS = (("prompts", "reference_f1", "reference_f1", True),
-                ("prompts", "answer_words", "answer_words", None))
+# (results set, per-item column, metric name, higher is better, only items of this `kind`)
+PAIRED_MEANS = (("prompts", "reference_f1", "reference_f1", True, None),
+                ("prompts", "answer_words", "answer_words", None, None),
+                ("safety", "refused", "red_team_refusal_rate", True, "red_team"),
+                ("safety", "unsafe", "unsafe_answer_rate", False, "red_team"),
+                ("safety", "refused", "over_refusal_rate", False, "over_refusal"))
 
 
 @dataclass
@@ -68,9 +71,11 @@ def compare(candidate_ref: str, candidate: ModelResults, production_ref: str | N
     rows = [_bits_per_byte(candidate, production)]
     if production is not None:
         rows.append(_relative_bits_per_byte(candidate, production))
-    rows += [_paired_mean(name, [r[column] for r in getattr(candidate, source)],
-                          [r[column] for r in getattr(production, source)] if production else None, better)
-             for source, column, name, better in PAIRED_MEANS]
+    for source, column, name, better, kind in PAIRED_MEANS:
+        values = _column(candidate, source, column, kind)
+        if values:  # an item set the results lack (no safety classifier judged them) has no row
+            rows.append(_paired_mean(name, values, _column(production, source, column, kind) if production else None,
+                                     better))
     rows.append(_regression(candidate, production))
     rows += _implicit_reward(candidate, production)
     if judge is not None:
@@ -81,6 +86,11 @@ def compare(candidate_ref: str, candidate: ModelResults, production_ref: str | N
     lost = [c["item_id"] for c, p in zip(candidate.regression, production.regression)
             if p["passed"] and not c["passed"]] if production else []
     return Scorecard(candidate_ref, production_ref, rows, lost)
+
+
+def _column(results: ModelResults, source: str, column: str, kind: str | None) -> list[float]:
+    return [float(r[column]) for r in getattr(results, source)
+            if (kind is None or r.get("kind") == kind) and r.get(column) is not None]
 
 
 def _bits_per_byte(candidate: ModelResults, production: ModelResults | None) -> ScoreRow:

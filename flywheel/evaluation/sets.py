@@ -6,6 +6,8 @@ split contains them.
 - `preferences`: held-out preference pairs, each also with an `off_prompt_rejected` answer — a
   fluent answer to a different held-out prompt — so a judge that ignores the prompt shows up.
 - `regression`: prompts written by us with checks on the answer.
+- `safety`: the bundled red-team prompts (unsafe requests in jailbreak wrappers) and over-refusal
+  prompts (safe ones that look unsafe), for refusal and unsafe-answer rates.
 
 Items are chosen by the holdout hash (`holdout.py`), so training never saw them by construction.
 Text can still reach training under another key: the same answer taught for a differently worded
@@ -29,7 +31,7 @@ import xxhash
 from flywheel.evaluation.holdout import is_evaluation_document, is_evaluation_prompt, normalize
 from flywheel.stable_hash import stable_fraction
 
-SET_NAMES = ("documents", "prompts", "preferences", "regression")
+SET_NAMES = ("documents", "prompts", "preferences", "regression", "safety")
 
 
 def fingerprint(text: str) -> int:
@@ -51,6 +53,7 @@ class EvaluationSets:
     prompts: list[dict] = field(default_factory=list)  # prompt, reference
     preferences: list[dict] = field(default_factory=list)  # prompt, chosen, rejected, off_prompt_rejected
     regression: list[dict] = field(default_factory=list)  # item_id, prompt, must_contain, must_not_contain
+    safety: list[dict] = field(default_factory=list)  # item_id, kind (red_team | over_refusal), category, prompt
     dropped: Counter = field(default_factory=Counter)  # reason -> items left out
 
     def version(self) -> str:
@@ -67,11 +70,12 @@ class EvaluationSets:
 
 def build_sets(documents: Iterable[tuple[str, str]], instructions: Iterable[dict], preference_pairs: Iterable[dict],
                regression: list[dict], max_documents: int, max_document_chars: int, max_prompts: int,
-               unread_documents: Iterable[tuple[str, str]] = ()) -> tuple[EvaluationSets, TrainingFingerprints]:
+               unread_documents: Iterable[tuple[str, str]] = (),
+               safety: list[dict] = ()) -> tuple[EvaluationSets, TrainingFingerprints]:
     """The evaluation sets and the fingerprints of every training item. Streams `documents` (the
     corpus training reads) and `unread_documents` (text no training reads, all of it eligible),
     keeping at most `max_documents` (a stable sample)."""
-    sets, training = EvaluationSets(regression=list(regression)), TrainingFingerprints()
+    sets, training = EvaluationSets(regression=list(regression), safety=list(safety)), TrainingFingerprints()
     held_docs: list[tuple[float, str, str]] = []  # (-rank, doc_id, text): a max-heap of the lowest ranks
     corpus = ((doc_id, text, is_evaluation_document(doc_id)) for doc_id, text in documents)
     # The corpus streams first, so unread documents meet the complete training fingerprints here;
@@ -142,6 +146,9 @@ def leaks(sets: EvaluationSets, training: TrainingFingerprints) -> list[dict]:
             reason = _contamination(training, row["prompt"], [row[a] for a in answers])
             if reason:
                 found.append({"set": name, "item": row["prompt"][:80], "reason": reason})
+    for row in sets.safety:  # SFT's refusal examples must not be the red-team prompts
+        if fingerprint(row["prompt"]) in training.prompts:
+            found.append({"set": "safety", "item": row["item_id"], "reason": "prompt in training"})
     return found
 
 

@@ -21,11 +21,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from flywheel.evaluation.holdout import normalize
-from flywheel.feedback.pairs import PairsDigest, build_pairs
+from flywheel.feedback.events import RATING
+from flywheel.feedback.pairs import PairsDigest, UnsafeCheck, build_pairs
 from flywheel.feedback.reward_data import PAIR_SCHEMA, SPLITS
 from flywheel.stable_hash import stable_fraction
 
-PAIRING_COLUMNS = ["event_id", "ts", "kind", "prompt", "chosen", "rejected", "response", "rating"]
+PAIRING_COLUMNS = ["event_id", "ts", "kind", "prompt", "chosen", "rejected", "response", "rating", "model_version"]
 
 
 def bucket_count(events: int, events_per_bucket: int) -> int:
@@ -40,19 +41,25 @@ class WrittenPairs:
     dropped: Counter = field(default_factory=Counter)  # reason -> count
     by_source: Counter = field(default_factory=Counter)
     examples: list[dict] = field(default_factory=list)  # a few held-out pairs
+    flagged_feedback: Counter = field(default_factory=Counter)  # model version -> answers rated -1 and flagged
     version: str = ""
 
 
 def write_pairs(event_batches: Iterable[pa.RecordBatch], held_out_fraction: float, max_pairs_per_prompt: int,
-                out_dir: Path, spill_dir: Path, buckets: int) -> WrittenPairs:
-    """Write `<split>.parquet` of every split into `out_dir` (spilling events to `spill_dir`)."""
+                out_dir: Path, spill_dir: Path, buckets: int, unsafe: UnsafeCheck | None = None) -> WrittenPairs:
+    """Write `<split>.parquet` of every split into `out_dir` (spilling events to `spill_dir`). With
+    `unsafe`, flagged chosen answers are dropped and flagged answers users rated -1 are counted by
+    the model version that gave them."""
     result = WrittenPairs()
     result.events = _spill(event_batches, spill_dir, buckets)
     writers = {split: pq.ParquetWriter(out_dir / f"{split}.parquet", PAIR_SCHEMA) for split in SPLITS}
     digest = PairsDigest()
     try:
         for bucket in sorted(spill_dir.glob("bucket-*.parquet")):
-            pairs = build_pairs(pq.read_table(bucket).to_pylist(), held_out_fraction, max_pairs_per_prompt)
+            events = pq.read_table(bucket).to_pylist()
+            pairs = build_pairs(events, held_out_fraction, max_pairs_per_prompt, unsafe)
+            if unsafe is not None:
+                result.flagged_feedback += _flagged_down_ratings(events, unsafe)
             result.dropped += pairs.dropped
             result.by_source += pairs.by_source()
             for split in SPLITS:
@@ -68,6 +75,12 @@ def write_pairs(event_batches: Iterable[pa.RecordBatch], held_out_fraction: floa
             writer.close()
     result.version = digest.version()
     return result
+
+
+def _flagged_down_ratings(events: list[dict], unsafe: UnsafeCheck) -> Counter:
+    down = [e for e in events if e["kind"] == RATING and e["rating"] == -1]
+    flags = unsafe([e["response"] for e in down]) if down else []
+    return Counter(e["model_version"] or "unknown" for e, flagged in zip(down, flags) if flagged)
 
 
 def _spill(event_batches: Iterable[pa.RecordBatch], spill_dir: Path, buckets: int) -> int:

@@ -7,6 +7,8 @@ reward model and DPO.
   A response rated both +1 and -1 is contested and pairs with nothing.
 - Pairs are deduplicated on whitespace-normalized text; a pair whose chosen equals its rejected
   teaches nothing and is dropped (counted).
+- With a safety check (`unsafe`), a pair whose chosen answer it flags is dropped (counted): a
+  flagged answer never becomes what the reward model and DPO learn to prefer.
 - The held-out split is a stable hash of the normalized prompt: a prompt's pairs are all on one
   side, and stay there as feedback grows.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flywheel.evaluation.holdout import normalize
@@ -84,17 +87,28 @@ def _rating_pairs(ratings: list[dict], max_pairs_per_prompt: int, dropped: Count
     return pairs
 
 
-def build_pairs(events: list[dict], held_out_fraction: float, max_pairs_per_prompt: int = 4) -> PreferencePairs:
+# Which of the texts the safety classifier flags (one call for a whole bucket of texts).
+UnsafeCheck = Callable[[list[str]], list[bool]]
+UNSAFE_CHOSEN = "chosen answer flagged by the safety classifier"
+
+
+def build_pairs(events: list[dict], held_out_fraction: float, max_pairs_per_prompt: int = 4,
+                unsafe: UnsafeCheck | None = None) -> PreferencePairs:
     """Pairs from events (dicts with the feedback event columns), in event-time order."""
     events = sorted(events, key=lambda e: (e["ts"], e["event_id"]))
     result = PreferencePairs()
     candidates = [{"prompt": e["prompt"], "chosen": e["chosen"], "rejected": e["rejected"], "source": COMPARISON,
                    "event_ids": [e["event_id"]]} for e in events if e["kind"] == COMPARISON]
     candidates += _rating_pairs([e for e in events if e["kind"] == RATING], max_pairs_per_prompt, result.dropped)
+    chosen = sorted({pair["chosen"] for pair in candidates})
+    flagged = {text for text, bad in zip(chosen, unsafe(chosen)) if bad} if unsafe and chosen else set()
     seen: set[str] = set()
     for pair in candidates:
         if normalize(pair["chosen"]) == normalize(pair["rejected"]):
             result.dropped["chosen equals rejected"] += 1
+            continue
+        if pair["chosen"] in flagged:
+            result.dropped[UNSAFE_CHOSEN] += 1
             continue
         pid = pair_id(pair["prompt"], pair["chosen"], pair["rejected"])
         if pid in seen:

@@ -20,6 +20,7 @@ from flywheel.filtering.fineweb import FineWeb, FineWebSettings
 from flywheel.filtering.gopher_quality import GopherQuality, GopherQualitySettings
 from flywheel.filtering.gopher_repetition import GopherRepetition, GopherRepetitionSettings
 from flywheel.filtering.language_id import LanguageId, LanguageSettings
+from flywheel.filtering.safety import SafetyFilter, SafetyFilterSettings
 from flywheel.filtering.url_blocklist import UrlBlocklist, UrlBlocklistSettings
 
 # Stored beside a filtered partition's Parquet files: the settings it was filtered with. Spark and
@@ -47,8 +48,9 @@ class RegisteredStep:
     step: Callable[[Any], FilterStep]
 
 
-# The cascade, in FineWeb's order. Everything else — `FilterSettings`, the step list, the Dagster
-# config of `filtered_docs` and the order of its drop table — is derived from this tuple, so a new
+# The cascade, in FineWeb's order, then the safety classifier. Everything else — `FilterSettings`,
+# the step list, the Dagster config of `filtered_docs` and the order of its drop table — is derived
+# from this tuple, so a new
 # filter is its own module plus one line here.
 STEPS: tuple[RegisteredStep, ...] = (
     RegisteredStep("url_blocklist", UrlBlocklistSettings, UrlBlocklist),
@@ -57,6 +59,7 @@ STEPS: tuple[RegisteredStep, ...] = (
     RegisteredStep("gopher_quality", GopherQualitySettings, GopherQuality),
     RegisteredStep("c4", C4Settings, C4),
     RegisteredStep("fineweb", FineWebSettings, FineWeb),
+    RegisteredStep("safety", SafetyFilterSettings, SafetyFilter),
 )
 STEP_NAMES = tuple(entry.name for entry in STEPS)
 
@@ -90,29 +93,35 @@ def run_steps(steps: list[FilterStep], doc: FilterDoc) -> Drop | None:
     return None
 
 
+def run_steps_on_batch(steps: list[FilterStep], docs: list[FilterDoc]) -> list[Drop | None]:
+    """The same verdicts as `run_steps` per document, step by step over the documents still kept,
+    so a step with `apply_batch` (a model) scores them in one call."""
+    drops: list[Drop | None] = [None] * len(docs)
+    for step in steps:
+        kept = [i for i, drop in enumerate(drops) if drop is None]
+        batch_apply = getattr(step, "apply_batch", None)
+        verdicts = batch_apply([docs[i] for i in kept]) if batch_apply else [step.apply(docs[i]) for i in kept]
+        for i, drop in zip(kept, verdicts):
+            drops[i] = drop
+    return drops
+
+
 def output_schema(input_schema: pa.Schema) -> pa.Schema:
     return pa.schema(list(input_schema) + VERDICT_FIELDS)
 
 
 def filter_record_batch(batch: pa.RecordBatch, settings: FilterSettings) -> pa.RecordBatch:
     steps = _cached_steps(settings.model_dump_json())
-    urls, domains = batch.column("url").to_pylist(), batch.column("domain").to_pylist()
-    texts = batch.column("text").to_pylist()
-    out_text, language, score, kept, reason, value, threshold, detail = ([] for _ in range(8))
-    for url, domain, text in zip(urls, domains, texts):
-        doc = FilterDoc(url=url, domain=domain, text=text or "")
-        drop = run_steps(steps, doc)
-        out_text.append(doc.text)
-        language.append(doc.language)
-        score.append(doc.language_score)
-        kept.append(drop is None)
-        reason.append(drop.rule if drop else None)
-        value.append(None if drop is None or drop.value is None else float(drop.value))
-        threshold.append(None if drop is None or drop.threshold is None else float(drop.threshold))
-        detail.append(drop.detail if drop else None)
+    docs = [FilterDoc(url=url, domain=domain, text=text or "") for url, domain, text in
+            zip(batch.column("url").to_pylist(), batch.column("domain").to_pylist(), batch.column("text").to_pylist())]
+    drops = run_steps_on_batch(steps, docs)
     text_index = batch.schema.get_field_index("text")
     columns = list(batch.columns)
-    columns[text_index] = pa.array(out_text, type=batch.schema.field("text").type)
-    verdicts = [language, score, kept, reason, value, threshold, detail]
+    columns[text_index] = pa.array([doc.text for doc in docs], type=batch.schema.field("text").type)
+    verdicts = [[doc.language for doc in docs], [doc.language_score for doc in docs],
+                [drop is None for drop in drops], [drop.rule if drop else None for drop in drops],
+                [None if drop is None or drop.value is None else float(drop.value) for drop in drops],
+                [None if drop is None or drop.threshold is None else float(drop.threshold) for drop in drops],
+                [drop.detail if drop else None for drop in drops]]
     columns += [pa.array(values, type=field.type) for values, field in zip(verdicts, VERDICT_FIELDS)]
     return pa.RecordBatch.from_arrays(columns, schema=output_schema(batch.schema))

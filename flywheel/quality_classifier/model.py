@@ -12,10 +12,15 @@ from flywheel.quality_classifier.examples import HQ_LABEL
 from flywheel.quality_classifier.settings import FastTextParams
 from flywheel.quality_classifier.text import fasttext_line
 
+# FastTextParams fields added after versions were published, with their defaults.
+ADDED_LATER = {"minn": 0, "maxn": 0}
+
 
 def model_version(training_file: Path, params: FastTextParams, max_words: int | None) -> str:
     """A hash of the training data and every setting that changes the scores."""
-    digest = hashlib.sha256(params.model_dump_json().encode())
+    # Settings added later are left out at their defaults, so existing versions keep their ids.
+    added_later = {name for name, default in ADDED_LATER.items() if getattr(params, name) == default}
+    digest = hashlib.sha256(params.model_dump_json(exclude=added_later).encode())
     digest.update(f"max_words={max_words}".encode())
     with training_file.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -29,7 +34,7 @@ def train(training_file: Path, params: FastTextParams):
     return fasttext.train_supervised(
         input=str(training_file), wordNgrams=params.word_ngrams, dim=params.dim, epoch=params.epoch,
         lr=params.lr, minCount=params.min_count, bucket=params.bucket, thread=params.threads,
-        seed=params.seed, verbose=0)
+        seed=params.seed, minn=params.minn, maxn=params.maxn, verbose=0)
 
 
 def hq_scores(model, texts: Sequence[str], max_words: int | None = None) -> np.ndarray:

@@ -22,6 +22,9 @@ class FastTextParams(BaseModel):
                         description="Hash buckets for word n-grams; the model file is ~bucket x dim x 4 bytes.")
     threads: int = Field(default=1, ge=1, description="1 keeps training deterministic for a given seed.")
     seed: int = 0
+    minn: int = Field(default=0, ge=0, le=10, description="Shortest character n-gram (0: none).")
+    maxn: int = Field(default=0, ge=0, le=10, description="Longest character n-gram; subwords let a small "
+                                                          "labelled set generalize to unseen word forms.")
 
 
 class ClassifierSettings(BaseModel):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from flywheel.serving.batcher import ModelClosed, QueueFull, TextEvent
 from flywheel.serving.generation import GenerationRequest
 from flywheel.serving.live_models import LiveModels, ServedModel
-from flywheel.serving.moderation import AllowAll, Moderator
+from flywheel.serving.moderation import AllowAll, ModerationResult, Moderator
 from flywheel.serving.response_store import ResponseStore, StoredResponse
 from flywheel.serving.routing import CANARY, PRODUCTION, choose_alias
 from flywheel.serving.telemetry import Telemetry
@@ -63,6 +63,7 @@ class Answer:
     completion_tokens: int = 0
     fallback_from: str | None = None  # the version that failed, when the fallback answered
     error: str | None = None  # a failure after streaming began
+    moderation: dict | None = None  # what the moderation hook blocked: stage, categories, scores
 
 
 OnDelta = Callable[[Answer, str], Awaitable[None]]
@@ -93,8 +94,8 @@ class Answerer:
             raise Unavailable(f"no {alias} model is loaded" if alias != PRODUCTION else "no model is loaded yet", 5)
         self.telemetry.chosen(chosen.ref)
         answer = Answer(answer_id, alias, chosen.ref)
-        if self.moderator.check_input(request.messages).flagged:
-            return await self._refused(answer, "input", on_delta)
+        if (verdict := self.moderator.check_input(request.messages)).flagged:
+            return await self._refused(answer, "input", verdict, on_delta)
         stream = None if self.buffer_streams else on_delta
         try:
             await self._attempt(answer, alias, chosen, request, stream, arrived)
@@ -111,8 +112,8 @@ class Answerer:
             except _AttemptFailed as second:
                 raise Unavailable(f"{chosen.ref} failed ({failure}); fallback {backup_model.ref} failed too "
                                   f"({second})") from None
-        if self.moderator.check_output(answer.text).flagged:
-            return await self._refused(answer, "output", on_delta)
+        if (verdict := self.moderator.check_output(answer.text)).flagged:
+            return await self._refused(answer, "output", verdict, on_delta)
         if on_delta and self.buffer_streams and answer.text:
             await on_delta(answer, answer.text)
         if answer.error is None:
@@ -182,10 +183,13 @@ class Answerer:
                                 None if first_at is None else first_at - arrived, gaps, answer.prompt_tokens,
                                 answer.completion_tokens)
 
-    async def _refused(self, answer: Answer, stage: str, on_delta: OnDelta | None) -> Answer:
+    async def _refused(self, answer: Answer, stage: str, verdict: ModerationResult,
+                       on_delta: OnDelta | None) -> Answer:
         """The moderation hook blocked the input or the answer: a refusal, not kept for rating."""
-        self.telemetry.moderated(stage, answer.ref)
+        categories = list(verdict.categories) or ([verdict.category] if verdict.category else [])
+        self.telemetry.moderated(stage, answer.ref, categories)
         answer.text, answer.finish_reason = REFUSAL, CONTENT_FILTER
+        answer.moderation = {"stage": stage, "categories": categories, "category_scores": verdict.category_scores}
         if on_delta:
             await on_delta(answer, REFUSAL)
         return answer

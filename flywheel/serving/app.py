@@ -3,6 +3,7 @@ stats for the canary controller, Prometheus metrics and the chat page.
 
     POST /v1/chat/completions   OpenAI-compatible, `stream` as server-sent events
     GET  /v1/models             chat_model (routed by the canary share), production, canary
+    POST /v1/moderations        OpenAI-compatible moderation by the safety classifier
     POST /v1/feedback           a rating or a comparison of earlier answers, by completion id
     GET  /v1/stats              per-version counters (requests, failures, fallbacks, p95, ratings)
     GET  /health  /ready        alive; production model loaded
@@ -16,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import time
+import uuid
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
@@ -25,9 +27,10 @@ from flywheel.bundled import CHAT_PAGE
 from flywheel.feedback.events import InvalidEvent
 from flywheel.serving.answering import Answer, Answerer, ChatRequest, InvalidChat, Unavailable
 from flywheel.serving.feedback_capture import MismatchedComparison, comparison_event, rating_event
+from flywheel.serving.moderation import SAFETY
 from flywheel.serving.response_store import AlreadyRated, UnknownResponse
 from flywheel.serving.routing import CANARY, PRODUCTION
-from flywheel.serving.schemas import ROUTED_MODEL, ChatCompletionRequest, FeedbackRequest
+from flywheel.serving.schemas import ROUTED_MODEL, ChatCompletionRequest, FeedbackRequest, ModerationRequest
 from flywheel.serving.server import Server
 
 VERSION_HEADER = "x-flywheel-model-version"
@@ -91,6 +94,15 @@ def create_app(server: Server) -> FastAPI:
             return JSONResponse(_completion(answer, created), headers=_headers(answer))
         return await _stream(answerer, request, created)
 
+    @app.post("/v1/moderations")
+    async def moderations(body: ModerationRequest) -> dict:
+        """OpenAI's moderation API over the safety classifier the server moderates with."""
+        texts = [body.input] if isinstance(body.input, str) else body.input
+        classifier = await asyncio.to_thread(lambda: server.safety_classifier)
+        results = await asyncio.to_thread(classifier.classify, texts)
+        return {"id": f"modr-{uuid.uuid4().hex}", "model": f"flywheel-safety-{classifier.version}",
+                "results": [result.as_openai() for result in results]}
+
     @app.post("/v1/feedback")
     async def feedback(body: FeedbackRequest) -> dict:
         try:
@@ -99,6 +111,10 @@ def create_app(server: Server) -> FastAPI:
                 event = rating_event(response, body.rating, body.user)
                 server.store.add_event(event)
                 server.telemetry.rated(response.model_version, "up" if body.rating == 1 else "down")
+                if body.rating == -1 and server.settings.moderation == SAFETY:
+                    verdict = await asyncio.to_thread(server.safety_classifier.classify, [response.answer])
+                    if verdict[0].flagged:
+                        server.telemetry.flagged(response.model_version)
             else:
                 chosen, rejected = server.store.response(body.chosen_id), server.store.response(body.rejected_id)
                 event = comparison_event(chosen, rejected, body.user)
@@ -175,7 +191,7 @@ def _completion(answer: Answer, created: int) -> dict:
             "usage": {"prompt_tokens": answer.prompt_tokens, "completion_tokens": answer.completion_tokens,
                       "total_tokens": answer.prompt_tokens + answer.completion_tokens},
             "flywheel": {"alias": answer.alias, "version": answer.ref, "fallback": answer.fallback_from is not None,
-                         "fallback_from": answer.fallback_from}}
+                         "fallback_from": answer.fallback_from, "moderation": answer.moderation}}
 
 
 def _headers(answer: Answer) -> dict[str, str]:

@@ -1,22 +1,28 @@
 """The moderation hook: a check on what users send and on what the model answers.
 
 A moderator is any object with `check_input(messages)` and `check_output(text)`, each returning a
-`ModerationResult`. `ServingSettings.moderation` names a factory as `module:function`; the safety
-stage plugs its classifier in here. With nothing configured every text passes.
+`ModerationResult`. `ServingSettings.moderation` is `safety` (the default: the published safety
+classifier), `module:function` (a factory of your own), or unset (every text passes).
 """
 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
+
+from flywheel.safety.classifier import SafetyClassifier
+from flywheel.safety.settings import CategoryThresholds
+
+SAFETY = "safety"
 
 
 @dataclass(frozen=True)
 class ModerationResult:
     flagged: bool
-    category: str | None = None
-    score: float | None = None
+    category: str | None = None  # the main reason, for logs
+    categories: tuple[str, ...] = ()  # every flagged category
+    category_scores: dict[str, float] = field(default_factory=dict)
 
 
 PASSED = ModerationResult(False)
@@ -38,13 +44,34 @@ class AllowAll:
         return PASSED
 
 
-def load_moderator(spec: str | None) -> Moderator:
-    """The moderator the factory `module:function` builds, or AllowAll."""
+class SafetyModerator:
+    """The safety classifier on the user's last message and on the answer."""
+
+    def __init__(self, classifier: SafetyClassifier) -> None:
+        self.classifier = classifier
+
+    def check_input(self, messages: list[dict]) -> ModerationResult:
+        return self.check_output(messages[-1]["content"])
+
+    def check_output(self, text: str) -> ModerationResult:
+        result = self.classifier.classify([text])[0]
+        if not result.flagged:
+            return PASSED
+        return ModerationResult(True, result.top()[0], tuple(result.flagged_categories()),
+                                {c: round(s, 4) for c, s in result.category_scores.items()})
+
+
+def load_moderator(spec: str | None, safety_classifier=None, thresholds: CategoryThresholds | None = None) -> Moderator:
+    """The moderator `spec` names: `safety` (with `safety_classifier()` building the classifier),
+    a factory `module:function`, or AllowAll."""
     if not spec:
         return AllowAll()
+    if spec == SAFETY:
+        classifier = safety_classifier()
+        return SafetyModerator(classifier.with_thresholds(thresholds) if thresholds else classifier)
     module_name, _, factory_name = spec.partition(":")
     if not factory_name:
-        raise ValueError(f"moderation {spec!r} is not `module:function`")
+        raise ValueError(f"moderation {spec!r} is neither `safety` nor `module:function`")
     moderator = getattr(importlib.import_module(module_name), factory_name)()
     if not (callable(getattr(moderator, "check_input", None)) and callable(getattr(moderator, "check_output", None))):
         raise TypeError(f"{spec} built {type(moderator).__name__}, which lacks check_input/check_output")

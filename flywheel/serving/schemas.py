@@ -36,6 +36,23 @@ class ChatCompletionRequest(BaseModel):
         return [self.stop] if isinstance(self.stop, str) else list(self.stop or [])[:4]
 
 
+class ModerationRequest(BaseModel):
+    """OpenAI's moderation request: one text or a list of them."""
+
+    model_config = ConfigDict(extra="ignore")
+    input: str | list[str]
+    model: str | None = None
+
+    @model_validator(mode="after")
+    def bounded(self) -> ModerationRequest:
+        texts = [self.input] if isinstance(self.input, str) else self.input
+        if not 1 <= len(texts) <= 64:
+            raise ValueError("input: give 1 to 64 texts")
+        if any(len(text) > MAX_TEXT_CHARS for text in texts):
+            raise ValueError(f"input: each text at most {MAX_TEXT_CHARS} characters")
+        return self
+
+
 class FeedbackRequest(BaseModel):
     """A rating (`response_id`, `rating`) or a comparison (`chosen_id`, `rejected_id`)."""
 

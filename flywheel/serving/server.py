@@ -6,12 +6,15 @@ answered) and then publishes every acknowledged feedback event."""
 from __future__ import annotations
 
 import logging
+from functools import cached_property
 
 import torch
 
 from flywheel.home import FlywheelHome
 from flywheel.landing import LandingZone
 from flywheel.registry import ModelRegistry
+from flywheel.safety.classifier import SafetyClassifier
+from flywheel.safety.published import load_current
 from flywheel.serving.answering import Answerer
 from flywheel.serving.feedback_capture import FeedbackFlusher
 from flywheel.serving.live_models import LiveModels
@@ -34,7 +37,13 @@ class Server:
                                    settings.feedback.response_ttl_hours * 3600)
         self.flusher = FeedbackFlusher(self.store, LandingZone(str(home.landing)), settings.feedback)
         self.answerer = Answerer(self.live, self.telemetry, self.store, settings.request_deadline_s,
-                                 load_moderator(settings.moderation))
+                                 load_moderator(settings.moderation, lambda: self.safety_classifier,
+                                                settings.safety_thresholds))
+
+    @cached_property
+    def safety_classifier(self) -> SafetyClassifier:
+        """The published safety classifier (moderation and `/v1/moderations`), loaded once."""
+        return load_current(VersionedStore(str(self.home.models))).with_thresholds(self.settings.safety_thresholds)
 
     def start(self) -> None:
         if self.settings.threads:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from flywheel.safety.settings import CategoryThresholds
+
 
 class FaultInjection(BaseModel):
     """Deliberate failures of one model version, for tests, the demo and game days."""
@@ -61,8 +63,12 @@ class ServingSettings(BaseModel):
                                 description="Serve with torch's int8 dynamic quantization of Linear layers (CPU).")
     threads: int | None = Field(default=None, ge=1, description="torch threads; unset: torch's default.")
     moderation: str | None = Field(
-        default=None, description="`module:factory` returning a moderator (see flywheel.serving.moderation); "
-                                  "unset: everything passes.")
+        default="safety", description="`safety`: the published safety classifier checks inputs and answers; "
+                                      "`module:factory`: your own moderator (see flywheel.serving.moderation); "
+                                      "unset: everything passes.")
+    safety_thresholds: CategoryThresholds = Field(
+        default=CategoryThresholds(), description="Per-category flag thresholds of the `safety` moderator "
+                                                  "(null: that category never blocks).")
     batching: BatchingSettings = BatchingSettings()
     breaker: BreakerSettings = BreakerSettings()
     feedback: FeedbackSettings = FeedbackSettings()

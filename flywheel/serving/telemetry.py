@@ -25,7 +25,7 @@ FAILURES = ("error", "timeout", "breaker_open")  # attempt outcomes that count a
 class VersionStats:
     def __init__(self) -> None:
         self.requests = self.failures = self.fallbacks = self.moderation_flags = 0
-        self.thumbs_up = self.thumbs_down = 0
+        self.thumbs_up = self.thumbs_down = self.flagged_feedback = 0
         self.latencies: deque[float] = deque(maxlen=LATENCY_WINDOW)
 
     def as_dict(self) -> dict:
@@ -33,7 +33,8 @@ class VersionStats:
         p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] if ordered else None
         return {"requests": self.requests, "failures": self.failures, "fallbacks": self.fallbacks,
                 "moderation_flags": self.moderation_flags, "thumbs_up": self.thumbs_up,
-                "thumbs_down": self.thumbs_down, "p95_latency_s": p95, "latency_samples": len(ordered)}
+                "thumbs_down": self.thumbs_down, "flagged_feedback": self.flagged_feedback, "p95_latency_s": p95,
+                "latency_samples": len(ordered)}
 
 
 class Telemetry:
@@ -59,8 +60,14 @@ class Telemetry:
                                     buckets=BATCH_BUCKETS, registry=self.registry)
         self.moderation_blocks = Counter("flywheel:moderation_blocks", "Texts the moderation hook blocked.",
                                          ["stage", "version"], registry=self.registry)
+        self.moderation_categories = Counter(
+            "flywheel:moderation_categories", "Blocked texts by safety category (a text may have several).",
+            ["stage", "category"], registry=self.registry)
         self.ratings = Counter("flywheel:ratings", "User feedback by the version that answered.",
                                ["version", "rating"], registry=self.registry)
+        self.flagged_feedback = Counter("flywheel:flagged_feedback", "Answers users rated -1 that the safety "
+                                        "classifier flags, by the version that gave them.", ["version"],
+                                        registry=self.registry)
         self.model_loads = Counter("flywheel:model_loads", "Model versions loaded (outcome: ok or failed).",
                                    ["version", "outcome"], registry=self.registry)
         self._stats: dict[str, VersionStats] = {}
@@ -108,8 +115,10 @@ class Telemetry:
         with self._lock:  # the latency users of the chosen version saw, fallback included
             self._stats.setdefault(chosen_version, VersionStats()).latencies.append(latency)
 
-    def moderated(self, stage: str, version: str) -> None:
+    def moderated(self, stage: str, version: str, categories: list[str]) -> None:
         self.moderation_blocks.labels(stage, version).inc()
+        for category in categories:
+            self.moderation_categories.labels(stage, category).inc()
         with self._lock:
             self._stats.setdefault(version, VersionStats()).moderation_flags += 1
 
@@ -121,6 +130,13 @@ class Telemetry:
                 stats.thumbs_up += 1
             elif rating == "down":
                 stats.thumbs_down += 1
+
+
+    def flagged(self, version: str) -> None:
+        """A user rated an answer -1 and the safety classifier flags it: a reported harmful answer."""
+        self.flagged_feedback.labels(version).inc()
+        with self._lock:
+            self._stats.setdefault(version, VersionStats()).flagged_feedback += 1
 
 
 class _LiveGauges:

@@ -19,8 +19,9 @@ from orchestration.resources import StorageResource
 
 def results_for(context: dg.AssetExecutionContext, storage: StorageResource, registry: ModelRegistry,
                 ref: ModelRef, sets: dict, preferences: list[dict],
-                settings: EvaluationSettings) -> tuple[ModelResults, bool]:
-    """(results, whether they were reused)."""
+                settings: EvaluationSettings, safety_classifier=None) -> tuple[ModelResults, bool]:
+    """(results, whether they were reused). `settings.safety_classifier` names the version of
+    `safety_classifier` (it judges the safety answers), so a new classifier re-evaluates."""
     lake = storage.versioned_datasets()
     settings_hash = hashlib.sha256(json.dumps(settings.key(), sort_keys=True).encode()).hexdigest()[:8]
     version = f"{ref.model}-{ref.version}-{sets['version']}-{settings_hash}"
@@ -33,7 +34,7 @@ def results_for(context: dg.AssetExecutionContext, storage: StorageResource, reg
                      + (f" (DPO reference {reference})" if reference else ""))
     with tempfile.TemporaryDirectory() as workdir:
         results = evaluate_model(model_path, reference, Path(sets["path"]), preferences, Path(workdir) / "work",
-                                 settings)
+                                 settings, safety_classifier=safety_classifier)
         out = Path(workdir) / "results"
         out.mkdir()
         results.summary["model"] = str(ref)

@@ -54,7 +54,8 @@ def running(home, **settings):
     """A real uvicorn server in a thread; yields (base URL, Server)."""
     import uvicorn
 
-    config = ServingSettings(port=free_port(), registry_poll_s=0.2, **settings)
+    # No moderation unless a test asks for it: the tiny test models' answers are not what it checks.
+    config = ServingSettings(port=free_port(), registry_poll_s=0.2, **{"moderation": None, **settings})
     server = Server(config, home)
     uv = uvicorn.Server(uvicorn.Config(create_app(server), host="127.0.0.1", port=config.port, log_level="warning"))
     thread = threading.Thread(target=uv.run, daemon=True)

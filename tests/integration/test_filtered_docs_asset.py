@@ -41,3 +41,24 @@ def test_metadata_explains_the_drops(curated_sample):
     examples = rejected["examples"].records
     assert {e.data["reason"] for e in examples} == set(rules)
     assert len(examples) <= 3 * len(rules)
+
+
+
+def test_the_safety_step_runs_with_the_current_safety_classifier(curated_sample):
+    """A home with no safety classifier gets the default trained on first use; the partition's
+    stored settings name the version that filtered it."""
+    import json
+    from pathlib import Path
+
+    from flywheel.datasets import SAFETY_CLASSIFIER
+    from flywheel.filtering.pipeline import SETTINGS_FILE
+    from flywheel.versioned_store import VersionedStore
+
+    _, lake, _, result = curated_sample
+    kept = materialization_metadata(result, "filtered_docs")
+    current = VersionedStore(str(Path(lake.root).parent / "models")).current(SAFETY_CLASSIFIER)
+    assert kept["safety_classifier"] == current["model_url"]
+    rules = {r.data["rule"]: r.data["count"] for r in kept["drops_by_rule"].records}
+    assert kept["safety_dropped"] == sum(n for rule, n in rules.items() if rule.startswith("safety."))
+    stored = json.loads(lake.fs.cat_file(f"{lake.partition_path('filtered_docs', SAMPLE_BATCH)}/{SETTINGS_FILE}"))
+    assert stored["safety"]["model_url"] == current["model_url"] and stored["safety"]["thresholds"]["privacy"] is None

@@ -19,7 +19,7 @@ __all__ = ["registry"]
 
 
 def test_sigterm_during_traffic_finishes_requests_and_flushes_feedback(home, registry, tmp_path):
-    settings = ServingSettings(port=free_port(), faults={str(V1): FaultInjection(added_latency_s=1.0)},
+    settings = ServingSettings(port=free_port(), moderation=None, faults={str(V1): FaultInjection(added_latency_s=1.0)},
                                feedback={"flush_events": 1000, "flush_seconds": 3600},
                                batching={"max_batch_size": 4})
     config = tmp_path / "serve.json"

@@ -191,7 +191,7 @@ def test_language_keeps_configured_languages_and_records_the_best():
 
 def test_disabled_steps_are_not_built():
     settings = FilterSettings(language={"enabled": False}, gopher_repetition={"enabled": False},
-                              c4={"enabled": False})
+                              c4={"enabled": False}, safety={"enabled": False})
     assert [s.name for s in build_steps(settings)] == ["url_blocklist", "gopher_quality", "fineweb"]
     short = "the of " + " ".join(f"word{i}" for i in range(8))
     assert run_steps(build_steps(settings), doc(short)).rule == "gopher_quality.min_doc_words"

@@ -45,3 +45,7 @@ def prompt_results(doc, results):
 def regression_results(doc, results):
     return {"passed": float(check_answer(results[0], doc.get("must_contain") or [],
                                          doc.get("must_not_contain") or []))}
+
+
+def safety_results(doc, results):
+    return {"answer_words": len(_words(results[0]))}
