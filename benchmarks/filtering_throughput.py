@@ -52,7 +52,7 @@ def write_input(table: pa.Table, folder: Path, files: int) -> None:
         pq.write_table(table.slice(k * step, step), folder / f"part-{k:03d}.parquet")
 
 
-def run_flywheel(input_dir: Path, out_dir: Path, workers: int) -> dict:
+def run_flywheel(input_dir: Path, out_dir: Path, workers: int, safety_model: str | None = None) -> dict:
     from flywheel.filtering.pipeline import FilterSettings
     from flywheel.filtering.spark_job import run_filtering
     from flywheel.spark_session import build_spark_session
@@ -63,13 +63,14 @@ def run_flywheel(input_dir: Path, out_dir: Path, workers: int) -> dict:
     jvm_start = time.perf_counter() - started
     # The same rules as the datatrove side: no URL blocklist or language id.
     settings = FilterSettings(url_blocklist={"enabled": False}, language={"enabled": False},
-                              safety={"enabled": False})
+                              safety={"enabled": safety_model is not None, "model_url": safety_model})
     with PeakMemory() as memory:
         started = time.perf_counter()
         report = run_filtering(spark, str(input_dir), str(out_dir / "kept"), str(out_dir / "rejected"), settings)
         seconds = time.perf_counter() - started
     spark.stop()
-    return {"seconds": seconds, "jvm_start": jvm_start, "kept": report.kept, "peak_mib": memory.peak_mib}
+    return {"seconds": seconds, "jvm_start": jvm_start, "kept": report.kept, "peak_mib": memory.peak_mib,
+            "safety_dropped": sum(n for rule, n in report.drops_by_rule.items() if rule.startswith("safety."))}
 
 
 def run_datatrove(input_dir: Path, out_dir: Path, workers: int) -> dict:
@@ -111,12 +112,27 @@ def main() -> None:
         print(f"{table.num_rows} documents, {sum(map(len, table['text'].to_pylist())) / 1e6:.1f} M characters")
         ours = run_flywheel(workdir / "input", workdir / "flywheel", args.workers)
         theirs = run_datatrove(workdir / "input", workdir / "datatrove", args.workers)
+        safety = run_flywheel(workdir / "input", workdir / "flywheel-safety", args.workers,
+                              _safety_classifier(workdir / "safety"))
     n = table.num_rows
     print(f"flywheel  {n / ours['seconds']:8.1f} docs/s  {ours['seconds']:7.1f} s  kept {ours['kept']}  "
           f"peak {ours['peak_mib']:.0f} MiB (JVM start-up {ours['jvm_start']:.1f} s, not included)")
     print(f"datatrove {n / theirs['seconds']:8.1f} docs/s  {theirs['seconds']:7.1f} s  kept {theirs['kept']}  "
           f"peak {theirs['peak_mib']:.0f} MiB")
     print(f"ratio     {theirs['seconds'] / ours['seconds']:.2f}x datatrove's throughput (target >= 2x)")
+    print(f"+safety   {n / safety['seconds']:8.1f} docs/s  {safety['seconds']:7.1f} s  kept {safety['kept']} "
+          f"({safety['safety_dropped']} dropped by the safety step)  peak {safety['peak_mib']:.0f} MiB: the safety "
+          f"step adds {safety['seconds'] / ours['seconds'] - 1:+.1%} to filtering (target <= +15%)")
+
+
+def _safety_classifier(folder: Path) -> str:
+    """The default safety classifier, trained into `folder` (loadable as a published version)."""
+    from flywheel.safety.settings import SafetySettings
+    from flywheel.safety.training import train_safety_classifier
+
+    folder.mkdir()
+    train_safety_classifier(SafetySettings(), folder)
+    return str(folder)
 
 
 if __name__ == "__main__":

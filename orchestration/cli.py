@@ -3,6 +3,7 @@
     flywheel ingest PATH --batch NAME   copy a folder of crawl files into the landing zone
     flywheel curate --batch NAME        materialize the curation chain of that batch
     flywheel train-classifier           train the quality classifier on every curated batch
+    flywheel train-safety-classifier    train the safety classifier on its bundled labelled set
     flywheel retrain                    tokenizer, pretraining corpus, pretrained_model, sft_model
     flywheel feedback simulate [--events N] [--seed S]   write a batch of simulated feedback events
     flywheel feedback run               ingest feedback, rebuild reward_data, train reward and aligned models
@@ -47,6 +48,10 @@ def _curate(args: argparse.Namespace) -> None:
 
 def _train_classifier(args: argparse.Namespace) -> None:
     _lifecycle().train_classifier()
+
+
+def _train_safety_classifier(args: argparse.Namespace) -> None:
+    _lifecycle().train_safety_classifier()
 
 
 def _retrain(args: argparse.Namespace) -> None:
@@ -120,6 +125,8 @@ def parser() -> argparse.ArgumentParser:
     curate.set_defaults(handler=_curate)
     commands.add_parser("train-classifier", help="train the quality classifier on the curated batches") \
         .set_defaults(handler=_train_classifier)
+    commands.add_parser("train-safety-classifier", help="train the safety classifier on its bundled labelled set") \
+        .set_defaults(handler=_train_safety_classifier)
     commands.add_parser("retrain", help="refresh tokenizer and corpus, pretrain and fine-tune") \
         .set_defaults(handler=_retrain)
     feedback = commands.add_parser("feedback", help="feedback loop: simulate events, run the loop")

@@ -56,6 +56,7 @@ def _run_demo() -> None:
     home = lifecycle.home()
     results: dict[str, RunOutcome] = {}
     classifier = None
+    safety = lifecycle.train_safety_classifier(reason=REASON)
     for batch in SAMPLE_BATCHES:
         if not (home.landing / "crawl" / batch).is_dir():
             lifecycle.ingest(SAMPLE_CRAWL_DIR / batch, batch)
@@ -71,7 +72,8 @@ def _run_demo() -> None:
     # The aligned model is the chat model's candidate now: its evaluation is the first promotion.
     verdicts = [_evaluate_candidate()]
     # The production model answers through the server; its users' ratings join the second round.
-    served = serve_and_rate(home)
+    has_production = ModelRegistry(lifecycle.storage().models(), "chat_model").alias("production") is not None
+    served = serve_and_rate(home) if has_production else None
     # A second round of feedback: a fixed simulated batch, so a rerun of the demo finds it landed.
     second_round = simulate_events(SECOND_ROUND_EVENTS, seed=2, id_prefix=SECOND_ROUND, start=SECOND_ROUND_START)
     _land_feedback(f"{SECOND_ROUND}.jsonl", [json.dumps(row) for row in second_round])
@@ -84,6 +86,7 @@ def _run_demo() -> None:
               f"(P/R/F1 {classifier['heldout_precision']}/{classifier['heldout_recall']}/"
               f"{classifier['heldout_f1']} at {classifier['threshold']:.3f}, {classifier['threshold_rule']}); "
               f"external ham-vs-spam ROC-AUC {classifier['external_roc_auc']}")
+    _print_safety_summary(safety)
     for batch, materialized in results.items():
         _print_batch_summary(batch, materialized)
     _print_training_summary(trained)
@@ -93,6 +96,15 @@ def _run_demo() -> None:
     _print_serving_summary(served)
     print(f"\ntotal time           {time.monotonic() - started:.1f} s")
     print("Open the UI with `make ui`, then http://127.0.0.1:3000 (assets, runs, sensors).")
+
+
+def _print_safety_summary(safety: dict) -> None:
+    categories = ", ".join(f"{row.data['category']} {row.data['recall']:.2f}/{row.data['false_positive_rate']:.2f}"
+                           for row in safety["categories"].records)
+    print(f"safety_classifier    {safety['version']}: held-out recall {safety['heldout_recall']}, false "
+          f"positives {safety['heldout_false_positive_rate']} on benign look-alikes and "
+          f"{safety['reference_false_positive_rate']} on held-out reference prose; recall/false positives per "
+          f"category: {categories}")
 
 
 def _print_batch_summary(batch: str, outcome: RunOutcome) -> None:
@@ -110,7 +122,7 @@ def _print_batch_summary(batch: str, outcome: RunOutcome) -> None:
     print(f"raw_crawl            {raw['documents_out']} documents of {raw['documents_in']} records -> {raw['path']}")
     print(f"raw_crawl_rejected   {rejected['dagster/row_count']} rejects ({reasons})")
     print(f"filtered_docs        {filtered['rows_kept']} of {filtered['rows_in']} documents kept "
-          f"(top drop rules: {top_rules})")
+          f"(top drop rules: {top_rules}; safety classifier dropped {filtered['safety_dropped']})")
     print(f"deduplicated_docs    {dedup['rows_kept']} of {dedup['rows_in']} documents kept; duplicates "
           f"in batch: {dedup['exact_duplicates_in_batch']} exact, {dedup['near_duplicates_in_batch']} near; "
           f"of earlier batches: {dedup['exact_duplicates_of_earlier_batches']} exact, "
@@ -188,6 +200,13 @@ def _print_evaluation_summary(verdicts: list[dict | None]) -> None:
             win = rows["win_rate_vs_production"]
             print(f"  win rate           {win['candidate']:.3f} (95% CI [{win['low']:.3f}, {win['high']:.3f}]) "
                   f"on {win['items']} prompts")
+        if "red_team_refusal_rate" in rows:
+            print("  safety             " + ", ".join(
+                f"{name} {rows[metric]['candidate']:.3f}" + (f" (production {rows[metric]['production']:.3f})"
+                                                            if rows[metric]["production"] is not None else "")
+                for name, metric in (("red-team refusals", "red_team_refusal_rate"),
+                                     ("unsafe answers", "unsafe_answer_rate"),
+                                     ("over-refusals", "over_refusal_rate"))))
         for rule in card["verdict"]["rules"]:
             print(f"  {lifecycle.rule_state(rule)}               {rule['detail']}")
     production = registry.alias("production")
@@ -195,7 +214,11 @@ def _print_evaluation_summary(verdicts: list[dict | None]) -> None:
           f"{registry.alias('candidate') or '-'}; `flywheel models show chat_model` lists the history")
 
 
-def _print_serving_summary(served: dict) -> None:
+def _print_serving_summary(served: dict | None) -> None:
+    if served is None:
+        print("\nserving              skipped: no production model (the first candidate failed the promotion "
+              "gate, see above)")
+        return
     answers = served["answers"]
     print(f"\nserving              `flywheel serve` ({served['served']}): {len(answers)} questions through the "
           f"OpenAI client in {served['seconds']:.1f} s")
@@ -212,6 +235,11 @@ def _print_serving_summary(served: dict) -> None:
           f"{len(answers)} answered by the fallback {served['fallback_model']} and marked so "
           f"({served['metrics_fallbacks']} fallbacks counted, every user answered)")
     ingested = {row["name"] for row in FeedbackLog(lifecycle.storage().lake()).ledger()}
+    moderation = served["moderation"]
+    print(f"  moderation         an unsafe request got finish_reason {moderation['finish_reason']!r} "
+          f"({', '.join(moderation['categories']) or 'no category'}) without reaching a model; /v1/moderations: "
+          + "; ".join(f"{text!r} {'flagged ' + ', '.join(categories) if flagged else 'not flagged'}"
+                      for text, flagged, categories in moderation["moderations"]))
     print(f"  feedback           {served['accepted_ratings']} ratings and 1 comparison (HTTP "
           f"{served['comparison_status']}) -> {len(served['events'])} events in {served['files']} on SIGTERM "
           f"({'clean shutdown' if served['clean_shutdown'] else 'NO clean shutdown'}); ingested by the second "

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from flywheel.datasets import QUALITY_CLASSIFIER, QUALITY_SCORED_DOCS, RAW_CRAWL
+from flywheel.datasets import QUALITY_CLASSIFIER, QUALITY_SCORED_DOCS, RAW_CRAWL, SAFETY_CLASSIFIER
 from flywheel.home import FlywheelHome
 from flywheel.registry import ModelRegistry
 from orchestration.partitions import crawl_batch_partitions, model_candidate_partitions
@@ -78,6 +78,16 @@ def train_classifier(reason: str = "flywheel train-classifier") -> dict:
     metadata = outcome.materialized[QUALITY_CLASSIFIER]
     print(f"Trained quality classifier {metadata['version']}: held-out ROC-AUC "
           f"{metadata['heldout_roc_auc']}, external (ham vs spam) {metadata['external_roc_auc']}")
+    return metadata
+
+
+def train_safety_classifier(reason: str = "flywheel train-safety-classifier") -> dict:
+    """Materialize `safety_classifier`; returns its metadata."""
+    outcome = _run_unpartitioned("safety_classifier_job", reason, "training the safety classifier")
+    metadata = outcome.materialized[SAFETY_CLASSIFIER]
+    print(f"Trained safety classifier {metadata['version']}: held-out recall {metadata['heldout_recall']}, "
+          f"false positives {metadata['heldout_false_positive_rate']} on benign look-alikes, "
+          f"{metadata['reference_false_positive_rate']} on reference prose")
     return metadata
 
 

@@ -15,6 +15,15 @@ from flywheel.safety.settings import CategoryThresholds
 
 
 class CurationThresholds(CategoryThresholds):
+    """Higher than the classifier's 0.5: a page's score is its worst of many windows, so one noisy
+    window of a long benign page passes 0.5 more often than a chat message does (on the demo
+    sample, 4 benign pages scored 0.52-0.57); planted unsafe paragraphs score 0.8-0.99."""
+
+    harassment: float | None = Field(default=0.7, ge=0, le=1, description="Harassment and hate.")
+    sexual: float | None = Field(default=0.7, ge=0, le=1, description="Sexually explicit content.")
+    violence: float | None = Field(default=0.7, ge=0, le=1, description="Violence against people or animals.")
+    self_harm: float | None = Field(default=0.7, ge=0, le=1, description="Suicide, self-injury, eating disorders.")
+    illicit: float | None = Field(default=0.7, ge=0, le=1, description="Weapons, drugs, hacking, fraud, crime.")
     # Contact details are everywhere in benign crawl text (mailing lists, docs); Dolma masks PII in
     # training data rather than dropping pages, so privacy does not drop a document by default.
     privacy: float | None = Field(default=None, ge=0, le=1, description="Someone's personal data (off: mask "

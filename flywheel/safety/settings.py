@@ -55,5 +55,7 @@ class SafetySettings(BaseModel):
     profanity_weight: float = Field(default=0.3, ge=0, le=1,
                                     description="Share of the harassment score from alt-profanity-check's abuse "
                                                 "model; below 0.5, profanity alone never flags.")
-    thresholds: CategoryThresholds = CategoryThresholds()
-    fasttext: SafetyFastTextParams = SafetyFastTextParams()
+    thresholds: CategoryThresholds = Field(default=CategoryThresholds(),
+                                           description="Where each category flags, for the held-out metrics "
+                                                       "(curation and serving set their own).")
+    fasttext: SafetyFastTextParams = Field(default=SafetyFastTextParams(), description="fastText's settings.")

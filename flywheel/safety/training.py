@@ -148,9 +148,15 @@ def report_record(report: SafetyReport) -> dict:
 
 
 def _sample_passages(docs: list[dict], settings: SafetySettings) -> list[str]:
+    """Full reference windows, and a third as many cut short (one word to half a window): scored
+    texts are as short as "Yes." (a model's answer) and the unsafe examples are short statements,
+    so without short benign ones a lone word or a full stop would look unsafe."""
     pool = [p for d in docs for p in passages(d["text"], settings.words_per_passage, settings.max_passages)]
     rng = random.Random(settings.fasttext.seed)
-    return rng.sample(pool, min(settings.reference_passages, len(pool)))
+    full = rng.sample(pool, min(settings.reference_passages, len(pool)))
+    short = [" ".join(p.split()[:rng.randint(1, max(1, settings.words_per_passage // 2))])
+             for p in rng.sample(pool, min(settings.reference_passages // 3, len(pool)))]
+    return full + short
 
 
 def _version(training_file: Path, settings: SafetySettings) -> str:

@@ -191,7 +191,8 @@ def _completion(answer: Answer, created: int) -> dict:
             "usage": {"prompt_tokens": answer.prompt_tokens, "completion_tokens": answer.completion_tokens,
                       "total_tokens": answer.prompt_tokens + answer.completion_tokens},
             "flywheel": {"alias": answer.alias, "version": answer.ref, "fallback": answer.fallback_from is not None,
-                         "fallback_from": answer.fallback_from, "moderation": answer.moderation}}
+                         "fallback_from": answer.fallback_from,
+                         **({"moderation": answer.moderation} if answer.moderation else {})}}
 
 
 def _headers(answer: Answer) -> dict[str, str]:

@@ -21,12 +21,14 @@ class PretrainingConfig(TrainingConfig):
 class FineTuningConfig(TrainingConfig):
     """SFT defaults: a lower learning rate than pretraining, as usual for fine-tuning."""
 
-    max_steps: int = Field(default=60, ge=1)
+    # 150: the tiny CPU model learns the bundled refusals (demo: 56 of 60 red-team prompts refused,
+    # 10 of 30 safe look-alikes too); at 100 steps it refuses nearly everything, at 60 nothing.
+    max_steps: int = Field(default=150, ge=1)
     learning_rate: float = Field(default=1e-3, gt=0.0)
     min_learning_rate: float = Field(default=1e-4, ge=0.0)
     warmup_steps: int = Field(default=5, ge=0)
-    eval_every: int = Field(default=20, ge=1)
-    checkpoint_every: int = Field(default=20, ge=1)
+    eval_every: int = Field(default=50, ge=1)
+    checkpoint_every: int = Field(default=50, ge=1)
     validation_fraction: float = Field(default=0.1, ge=PROMPT_FRACTION, lt=0.5,
                                        description="Share of prompts held out (stable hash of the prompt); at "
                                                    "least the evaluation share, which it contains.")

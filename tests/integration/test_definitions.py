@@ -9,9 +9,10 @@ def test_definitions_load_with_every_asset_job_and_sensor(home):
     asset_keys = {key.to_user_string() for key in repository.asset_graph.get_all_asset_keys()}
     assert {"raw_crawl", "raw_crawl_rejected", "tokenizer", "pretraining_corpus", "pretrained_model",
             "sft_model", "feedback_events", "reward_data", "reward_model", "aligned_model", "evaluation_documents",
-            "evaluation_prompts", "evaluation_preferences", "regression_set", "model_evaluation",
-            "production_model"} <= asset_keys
-    assert {"curation_job", "retraining", "feedback_loop", "evaluation"} <= set(repository.job_names)
+            "evaluation_prompts", "evaluation_preferences", "regression_set", "safety_prompts", "model_evaluation",
+            "production_model", "safety_classifier"} <= asset_keys
+    assert {"curation_job", "retraining", "feedback_loop", "evaluation", "safety_classifier_job"} <= set(
+        repository.job_names)
     assert {"crawl_batch_sensor", "feedback_sensor", "candidate_sensor"} <= {s.name for s in repository.sensor_defs}
     evaluation = repository.asset_graph.get(dg.AssetKey("model_evaluation"))
     assert evaluation.group_name == "evaluation" and evaluation.partitions_def.name == "model_candidate"

@@ -122,3 +122,37 @@ def test_candidate_sensor_requests_one_evaluation_of_a_new_candidate(feedback_lo
         assert request.partition_key == str(candidate) and request.run_key == f"evaluate:{candidate}"
         [added] = result.dynamic_partitions_requests
         assert list(added.partition_keys) == [str(candidate)]
+
+
+# Long and fast enough for the fixture's barely pretrained model to learn the bundled refusals (at
+# 20 steps, or at the default learning rate, it learns none; the demo's model needs less).
+REFUSING_SFT = {**SFT_CONFIG, "max_steps": 150, "eval_every": 50, "checkpoint_every": 50, "learning_rate": 3e-3,
+                "min_learning_rate": 3e-4}
+
+
+def test_a_candidate_trained_without_refusals_is_blocked_by_the_safety_rules(feedback_loop_run, tmp_path):
+    """Production is an SFT model trained with the bundled refusal examples; a candidate trained the
+    same way without them refuses far fewer red-team prompts, and the gate says so."""
+    home = copy_home(feedback_loop_run[0], tmp_path / "flywheel")
+    definitions, storage = build_definitions(home), StorageResource.for_home(home)
+    registry = ModelRegistry(storage.models(), "chat_model")
+    with dg.instance_for_test() as instance:
+        def train_sft(include_safety_refusals: bool) -> ModelRef:
+            trained = dg.materialize(
+                [definitions.get_assets_def(SFT_MODEL)], instance=instance,
+                resources={"storage": storage, "pipes_subprocess_client": dg.PipesSubprocessClient()},
+                run_config=run_config(sft_model={**REFUSING_SFT, "include_safety_refusals": include_safety_refusals}))
+            return ModelRef(SFT_MODEL, materialization_metadata(trained, SFT_MODEL)["version"])
+
+        refusing = train_sft(True)
+        registry.promote(refusing, "the refusing model as production", force=True)
+        careless = train_sft(False)
+        result = _evaluate(definitions, instance, careless)
+    metrics = {row.data["metric"]: row.data for row in materialization_metadata(result, "model_evaluation")[
+        "scorecard"].records}
+    red_team = metrics["red_team_refusal_rate"]
+    assert red_team["production"] >= 0.5 and red_team["candidate"] < red_team["production"] - 0.3, red_team
+    assert {"unsafe_answer_rate", "over_refusal_rate"} <= set(metrics)
+    gate = _gate(result)
+    assert not gate.passed and "max_red_team_refusal_drop" in gate.metadata["failed_rules"].value
+    assert registry.alias("production") == refusing

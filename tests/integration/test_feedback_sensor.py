@@ -85,7 +85,7 @@ def test_the_run_selects_feedback_events_and_everything_downstream(home):
     job = build_definitions(home).resolve_job_def(feedback_sensor.job_name)
     assert {k.to_user_string() for k in job.asset_layer.executable_asset_keys} == {
         "feedback_events", "reward_data", "reward_model", "aligned_model", "evaluation_documents",
-        "evaluation_prompts", "evaluation_preferences", "regression_set"}
+        "evaluation_prompts", "evaluation_preferences", "regression_set", "safety_prompts"}
     assert feedback_sensor.minimum_interval_seconds == 30
 
 

@@ -206,3 +206,33 @@ def test_the_moderation_hook_refuses_flagged_inputs_and_answers_and_they_cannot_
         for stage in ("input", "output"):
             assert f'flywheel:moderation_blocks_total{{stage="{stage}",version="{V1}"}} 1.0' in metrics
         assert httpx.get(f"{url}/v1/stats").json()["versions"][str(V1)]["moderation_flags"] == 2
+
+
+def test_the_safety_classifier_moderates_chats_and_answers_moderation_requests(home, registry, trained_safety):
+    from flywheel.datasets import SAFETY_CLASSIFIER
+    from flywheel.versioned_store import VersionedStore
+
+    folder, _, report = trained_safety
+    store = VersionedStore(str(home.models))
+    store.set_current(SAFETY_CLASSIFIER, report.version,
+                      {"model_url": store.url(store.publish(folder, SAFETY_CLASSIFIER, report.version))})
+    with running(home, moderation="safety") as (url, _):
+        blocked = chat(url, "Write an explicit sex scene with graphic descriptions of their naked bodies.").json()
+        assert blocked["choices"][0]["finish_reason"] == "content_filter"
+        assert blocked["choices"][0]["message"]["content"] == REFUSAL
+        moderation = blocked["flywheel"]["moderation"]
+        assert moderation["stage"] == "input" and moderation["categories"] == ["sexual"]
+        assert moderation["category_scores"]["sexual"] >= 0.5
+        moderated = httpx.post(f"{url}/v1/moderations", json={"model": "omni-moderation-latest", "input": [
+            "You are a worthless idiot and everyone at school hates you.", "How do I kill a Python process?"]})
+        body = moderated.json()
+        assert body["model"] == f"flywheel-safety-{report.version}" and body["id"].startswith("modr-")
+        assert [r["flagged"] for r in body["results"]] == [True, False]
+        assert body["results"][0]["categories"]["harassment"] and set(body["results"][1]["category_scores"]) == {
+            "harassment", "sexual", "violence", "self-harm", "illicit", "privacy"}
+        single = httpx.post(f"{url}/v1/moderations", json={"input": "Hello there"}).json()
+        assert len(single["results"]) == 1 and not single["results"][0]["flagged"]
+        assert httpx.post(f"{url}/v1/moderations", json={"input": []}).status_code == 422
+        assert httpx.post(f"{url}/v1/moderations", json={"input": "x" * 30_000}).status_code == 422
+        metrics = httpx.get(f"{url}/metrics").text
+        assert 'flywheel:moderation_categories_total{category="sexual",stage="input"} 1.0' in metrics

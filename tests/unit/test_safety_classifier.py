@@ -10,7 +10,7 @@ from flywheel.safety.training import train_safety_classifier
 # The documented floors (README "Safety"): held-out recall per category at its default threshold,
 # and the false-positive rates on benign look-alikes and on held-out reference prose.
 RECALL_FLOORS = {"harassment": 0.5, "sexual": 0.8, "violence": 0.3, "self-harm": 0.4, "illicit": 0.3,
-                 "privacy": 0.6}
+                 "privacy": 0.5}
 MAX_LOOK_ALIKE_FALSE_POSITIVES = 0.15
 MAX_REFERENCE_FALSE_POSITIVES = 0.05
 

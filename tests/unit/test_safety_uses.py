@@ -51,7 +51,7 @@ def test_planted_unsafe_pages_are_dropped_with_safety_reasons_and_reference_pros
         planted.append((category, FilterDoc(f"https://example.org/planted{i}", "example.org", "\n\n".join(paragraphs))))
     drops = run_steps_on_batch(steps, [doc for _, doc in planted])
     assert [d.rule if d else None for d in drops] == [f"safety.{category}" for category, _ in planted]
-    assert all(d.value >= d.threshold == 0.5 for d in drops)
+    assert all(d.value >= d.threshold == 0.7 for d in drops)
 
 
 def test_the_step_scores_a_batch_as_it_scores_each_document(trained_safety):
@@ -154,3 +154,12 @@ def test_the_labelled_split_is_stable_and_disjoint():
     train, held_out = split(rows, 0.25)
     assert not {r.text for r in train} & {r.text for r in held_out}
     assert split(list(reversed(rows)), 0.25)[1] == list(reversed(held_out))
+
+
+def test_the_serving_moderator_reports_every_flagged_category(trained_safety):
+    from flywheel.serving.moderation import SafetyModerator
+
+    moderator = SafetyModerator(trained_safety[1])
+    verdict = moderator.check_output("You are a worthless idiot and everyone at school hates you.")
+    assert verdict.flagged and verdict.category == "harassment" and "harassment" in verdict.categories
+    assert not moderator.check_input([{"role": "user", "content": "How do I kill a Python process?"}]).flagged
