@@ -115,9 +115,13 @@ class SafetyClassifier:
         np.maximum.at(out, owner, passage_scores)
         privacy = CATEGORIES.index("privacy")
         # Card numbers are personal data wherever they appear; contact details are common in benign
-        # pages (mailing lists, docs), so they only add to what the model says.
-        pii = np.array([_pii_scores(t) for t in texts]).reshape(len(texts), 2)
-        out[:, privacy] = np.maximum.reduce([out[:, privacy], pii[:, 0], 0.85 * out[:, privacy] + 0.15 * pii[:, 1]])
+        # pages (mailing lists, docs), so they only add to what the model says. The PII detectors are
+        # the costliest signal on long pages (5x the rest together), so where privacy never flags
+        # (curation's default) its score is the model's alone.
+        if self.settings.thresholds.privacy is not None:
+            pii = np.array([_pii_scores(t) for t in texts]).reshape(len(texts), 2)
+            out[:, privacy] = np.maximum.reduce([out[:, privacy], pii[:, 0],
+                                                 0.85 * out[:, privacy] + 0.15 * pii[:, 1]])
         empty = np.array([not t.strip() for t in texts], dtype=bool)
         out[empty] = 0.0  # nothing to judge
         return out

@@ -163,3 +163,13 @@ def test_the_serving_moderator_reports_every_flagged_category(trained_safety):
     verdict = moderator.check_output("You are a worthless idiot and everyone at school hates you.")
     assert verdict.flagged and verdict.category == "harassment" and "harassment" in verdict.categories
     assert not moderator.check_input([{"role": "user", "content": "How do I kill a Python process?"}]).flagged
+
+
+def test_curation_skips_only_the_privacy_signal_it_never_uses(trained_safety):
+    from flywheel.filtering.safety import CurationThresholds
+
+    classifier = trained_safety[1]
+    texts = [*UNSAFE_PARAGRAPHS.values(), "Call me at +1 212-555-0147, card 4111 1111 1111 1111.", "Hello."]
+    full, curation = classifier.scores(texts), classifier.with_thresholds(CurationThresholds()).scores(texts)
+    assert (full[:, :-1] == curation[:, :-1]).all()  # every category but privacy, unchanged
+    assert full[3, -1] == 1.0 and curation[3, -1] < 1.0  # the card is a privacy flag where privacy can flag
