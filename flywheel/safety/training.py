@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import fsspec
@@ -83,8 +83,10 @@ def read_labelled(url: str) -> list[LabelledText]:
 
 
 def split(rows: list[LabelledText], fraction: float) -> tuple[list[LabelledText], list[LabelledText]]:
-    heldout = [r for r in rows if in_validation(r.heldout_key, fraction)]
-    return [r for r in rows if not in_validation(r.heldout_key, fraction)], heldout
+    train, heldout = [], []
+    for row in rows:
+        (heldout if in_validation(row.heldout_key, fraction) else train).append(row)
+    return train, heldout
 
 
 def train_safety_classifier(settings: SafetySettings, workdir: Path) -> tuple[SafetyClassifier, SafetyReport]:
@@ -141,10 +143,6 @@ def evaluate(classifier: SafetyClassifier, heldout: list[LabelledText], referenc
             "reference_false_positive_rate": (sum(r.flagged for r in reference_results) / len(reference_results)
                                               if reference_results else 0.0),
             "reference_flags": reference_flags}
-
-
-def report_record(report: SafetyReport) -> dict:
-    return asdict(report)
 
 
 def _sample_passages(docs: list[dict], settings: SafetySettings) -> list[str]:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from flywheel.safety.classifier import SafetyClassifier
-from flywheel.safety.settings import CategoryThresholds
 
 SAFETY = "safety"
 
@@ -61,14 +60,13 @@ class SafetyModerator:
                                 {c: round(s, 4) for c, s in result.category_scores.items()})
 
 
-def load_moderator(spec: str | None, safety_classifier=None, thresholds: CategoryThresholds | None = None) -> Moderator:
-    """The moderator `spec` names: `safety` (with `safety_classifier()` building the classifier),
-    a factory `module:function`, or AllowAll."""
+def load_moderator(spec: str | None, safety_classifier=None) -> Moderator:
+    """The moderator `spec` names: `safety` (with `safety_classifier()` building the classifier at
+    the server's thresholds), a factory `module:function`, or AllowAll."""
     if not spec:
         return AllowAll()
     if spec == SAFETY:
-        classifier = safety_classifier()
-        return SafetyModerator(classifier.with_thresholds(thresholds) if thresholds else classifier)
+        return SafetyModerator(safety_classifier())
     module_name, _, factory_name = spec.partition(":")
     if not factory_name:
         raise ValueError(f"moderation {spec!r} is neither `safety` nor `module:function`")

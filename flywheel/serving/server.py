@@ -37,8 +37,7 @@ class Server:
                                    settings.feedback.response_ttl_hours * 3600)
         self.flusher = FeedbackFlusher(self.store, LandingZone(str(home.landing)), settings.feedback)
         self.answerer = Answerer(self.live, self.telemetry, self.store, settings.request_deadline_s,
-                                 load_moderator(settings.moderation, lambda: self.safety_classifier,
-                                                settings.safety_thresholds))
+                                 load_moderator(settings.moderation, lambda: self.safety_classifier))
 
     @cached_property
     def safety_classifier(self) -> SafetyClassifier:
