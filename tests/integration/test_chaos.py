@@ -3,11 +3,14 @@ uninterrupted run: the same published rows, never a partial or unreadable publis
 lost or duplicated feedback event, and no rerun that waits on a slot or lock of a dead run.
 
 Each run is a process of its own (`chaos_runner`), killed with its whole process group (Spark's
-JVM, worker processes) once the run has written the k-th event of its event log, k drawn by a
-seeded generator over the events an uninterrupted run writes, so the kills fall across every step
-(ingestion, filtering, deduplication, the checks, publishing). After each kill the dead run is
-released (as the CLI and `dead_run_sensor` do) and what is published is checked; the last run
-goes through. FLYWHEEL_CHAOS_KILLS sets the number of kills per run (default 20).
+JVM, worker processes) once the run has written the k-th event of its event log. The kill points
+are stratified by step: for every step of an uninterrupted run (ingestion, filtering,
+deduplication, each check, the feedback ingestion, pairing) a seeded generator draws k among the
+events that step writes, so every step is killed inside at least once, however long or short it
+is. After each kill the dead run is released (as the CLI and `dead_run_sensor` do) and what is
+published is checked; the last run goes through. FLYWHEEL_CHAOS_KILLS_PER_STEP sets the kills per
+step (default 1; 20 random kills per job cost 14 minutes of the suite and still left short steps
+to chance).
 """
 
 import hashlib
@@ -43,7 +46,7 @@ from tests.conftest import REPO_ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark, pytest.mark.chaos]
 
-KILLS = int(os.environ.get("FLYWHEEL_CHAOS_KILLS", "20"))
+KILLS_PER_STEP = int(os.environ.get("FLYWHEEL_CHAOS_KILLS_PER_STEP", "1"))
 BATCH = "chaos-0001"
 BATCH_FILES = ("debian-reference.warc.gz", "spam-pages.warc.gz", "defective-lines.jsonl.gz",
                "truncated-download.warc.gz")
@@ -85,14 +88,26 @@ def _events_of_newest_run(instance: dg.DagsterInstance, known: set[str]) -> int:
     return len(instance.get_records_for_run(runs[0].run_id).records) if runs else 0
 
 
-def _run_to_the_end(home: FlywheelHome, job: str) -> tuple[float, int]:
-    """An uninterrupted run: (seconds, events written)."""
+def _run_to_the_end(home: FlywheelHome, job: str) -> tuple[float, list[str | None]]:
+    """An uninterrupted run: (seconds, the step each event of its log belongs to, in order)."""
     started = time.monotonic()
     victim = _start(home, job)
     assert victim.wait(RUN_TIMEOUT) == 0, f"the {job} run failed or waited on something"
     seconds = time.monotonic() - started
     with _instance(home) as instance:
-        return seconds, len(instance.get_records_for_run(instance.get_runs(limit=1)[0].run_id).records)
+        records = instance.get_records_for_run(instance.get_runs(limit=1)[0].run_id).records
+        return seconds, [record.event_log_entry.step_key for record in records]
+
+
+def _kill_points(steps: list[str | None], rng: random.Random) -> list[int]:
+    """Event counts to kill at: KILLS_PER_STEP drawn among each step's events (1-based), in order."""
+    events_by_step: dict[str, list[int]] = {}
+    for number, step in enumerate(steps, start=1):
+        if step is not None:
+            events_by_step.setdefault(step, []).append(number)
+    assert len(events_by_step) >= 2, f"expected several steps, got {sorted(events_by_step)}"
+    return sorted(number for numbers in events_by_step.values()
+                  for number in rng.sample(numbers, min(KILLS_PER_STEP, len(numbers))))
 
 
 def _kill_at_event(home: FlywheelHome, job: str, event: int) -> None:
@@ -141,12 +156,11 @@ def _published_feedback(home: FlywheelHome) -> dict:
 def test_kill_9_at_many_points_then_rerun_publishes_what_an_uninterrupted_run_does(tmp_path, job):
     published = _published_curation if job == "curation" else _published_feedback
     reference = _home(tmp_path / "reference", job)
-    seconds, events = _run_to_the_end(reference, job)
+    seconds, steps = _run_to_the_end(reference, job)
     expected = published(reference)
 
     chaos = _home(tmp_path / "chaos", job)
-    rng = random.Random(20261202)
-    for event in sorted(rng.randint(1, events) for _ in range(KILLS)):
+    for event in _kill_points(steps, random.Random(20261202)):
         _kill_at_event(chaos, job, event)
         state = published(chaos)  # readable, never partial; a partition is there whole or not at all
         if job == "curation":
