@@ -19,20 +19,29 @@ from jobs import (
     retraining_schedule,
     safety_classifier_job,
 )
+from orchestration.catalog import LANDING_ASSETS, catalogued
 from orchestration.resources import ServingResource, SparkResource, StorageResource
-from sensors import canary_rollout, candidate_sensor, crawl_batch_sensor, dead_run_sensor, feedback_sensor
+from sensors import (
+    canary_rollout,
+    candidate_sensor,
+    crawl_batch_sensor,
+    dead_run_sensor,
+    feedback_sensor,
+    quality_rescoring,
+)
 
 LOCATION_NAME = "flywheel"
 
 
 def build_definitions(home: FlywheelHome, spark: SparkResource | None = None) -> dg.Definitions:
     return dg.Definitions(
-        assets=dg.load_assets_from_package_module(assets),
+        assets=catalogued([*LANDING_ASSETS, *dg.load_assets_from_package_module(assets)]),
         asset_checks=dg.load_asset_checks_from_package_module(assets),
         jobs=[curation_job, quality_classifier_job, safety_classifier_job, retraining_job, feedback_loop_job,
               evaluation_job],
         schedules=[retraining_schedule],
-        sensors=[crawl_batch_sensor, feedback_sensor, candidate_sensor, canary_rollout, dead_run_sensor],
+        sensors=[crawl_batch_sensor, feedback_sensor, candidate_sensor, canary_rollout, dead_run_sensor,
+                 quality_rescoring],
         resources={
             "storage": StorageResource.for_home(home),
             "spark": spark or SparkResource(),

@@ -61,20 +61,21 @@ def curate(batch: str, only: list[str] | None = None, reason: str = "flywheel cu
                          "run `flywheel ingest PATH --batch NAME` first")
     with instance() as dagster_instance:
         _ensure_partition(dagster_instance, crawl_batch_partitions, batch)
-        outcome = run_job(dagster_instance, "curation_job", reason, partition=batch, assets=only)
+        outcome = run_job(dagster_instance, "curation", reason, partition=batch, assets=only)
     _require_success(outcome, f"curation of batch {batch!r}")
     print(f"Curated crawl batch {batch!r} in {outcome.seconds:.1f} s (run {outcome.run_id})")
     for asset, metadata in outcome.materialized.items():
         print(f"  {asset:28s} {metadata.get('dagster/row_count', '?'):>7} rows  {metadata.get('path', '')}")
     if RAW_CRAWL in outcome.materialized and QUALITY_SCORED_DOCS not in outcome.materialized:
         print(f"  {QUALITY_SCORED_DOCS} was not materialized: there is no {QUALITY_CLASSIFIER} yet. Run "
-              f"`flywheel train-classifier`, then the batch's scoring is stale and `flywheel curate` scores it.")
+              f"`flywheel train-classifier`: then `flywheel curate` scores the batch (with `make ui` running, the "
+              f"`quality_rescoring` sensor does).")
     return outcome
 
 
 def train_classifier(reason: str = "flywheel train-classifier") -> dict:
     """Materialize `quality_classifier`; returns its metadata."""
-    outcome = _run_unpartitioned("quality_classifier_job", reason, "training the quality classifier")
+    outcome = _run_unpartitioned("quality_classifier_training", reason, "training the quality classifier")
     metadata = outcome.materialized[QUALITY_CLASSIFIER]
     print(f"Trained quality classifier {metadata['version']}: held-out ROC-AUC "
           f"{metadata['heldout_roc_auc']}, external (ham vs spam) {metadata['external_roc_auc']}")
@@ -83,7 +84,7 @@ def train_classifier(reason: str = "flywheel train-classifier") -> dict:
 
 def train_safety_classifier(reason: str = "flywheel train-safety-classifier") -> dict:
     """Materialize `safety_classifier`; returns its metadata."""
-    outcome = _run_unpartitioned("safety_classifier_job", reason, "training the safety classifier")
+    outcome = _run_unpartitioned("safety_classifier_training", reason, "training the safety classifier")
     metadata = outcome.materialized[SAFETY_CLASSIFIER]
     print(f"Trained safety classifier {metadata['version']}: held-out recall {metadata['heldout_recall']}, "
           f"false positives {metadata['heldout_false_positive_rate']} on benign look-alikes, "

@@ -6,18 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import dagster as dg
-import pyarrow as pa
 
 from flywheel.lake import Lake
-
-_PA_TO_TYPE = {"string": "string", "large_string": "string", "int64": "int", "double": "float",
-               "float": "float", "bool": "bool"}
-
-
-def column_schema(schema: pa.Schema) -> dg.TableSchema:
-    """A Parquet schema as Dagster's `dagster/column_schema`, shown on the asset page."""
-    return dg.TableSchema(columns=[
-        dg.TableColumn(name=f.name, type=_PA_TO_TYPE.get(str(f.type), str(f.type))) for f in schema])
 
 
 def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> dg.TableMetadataValue:

@@ -62,7 +62,9 @@ def _drift_check(dataset: str) -> dg.AssetChecksDefinition:
             passed=not drifted, severity=dg.AssetCheckSeverity.WARN,
             description="within bounds" if not drifted else "drifted: " + ", ".join(drifted),
             metadata={"previous_partition": previous,
-                      "metrics": table([vars(o) for o in outcomes], ["metric", "previous", "current", "bound", "ok"])})
+                      "metrics": table([vars(o) for o in outcomes], ["metric", "previous", "current", "bound", "ok"]),
+                      # Each metric's current value as a number too, so a check's history charts it.
+                      **{o.metric: float(o.current) for o in outcomes}})
 
     return check
 

@@ -6,16 +6,16 @@ import time
 import dagster as dg
 
 from flywheel.datasets import FEEDBACK_EVENTS, FEEDBACK_EVENTS_REJECTED
-from flywheel.feedback.events import EVENT_SCHEMA
 from flywheel.feedback.ingest import FeedbackLog
 from flywheel.quality.feedback_suites import feedback_events_suite, with_event_flags
 from orchestration.audit import INTEGRITY
+from orchestration.catalog import LANDING_FEEDBACK
 from orchestration.gx_checks import check_result
-from orchestration.metadata import column_schema, path_value, table
+from orchestration.metadata import path_value, table
 from orchestration.resources import StorageResource
 
 
-@dg.asset(key=FEEDBACK_EVENTS, group_name="feedback", kinds={"parquet"}, code_version="1",
+@dg.asset(key=FEEDBACK_EVENTS, group_name="feedback", kinds={"parquet"}, code_version="1", deps=[LANDING_FEEDBACK],
           check_specs=[dg.AssetCheckSpec(
               INTEGRITY, asset=FEEDBACK_EVENTS, blocking=True,
               description="GX suite on the new events before they are committed: unique non-null event_id, a "
@@ -66,7 +66,6 @@ def feedback_events(context: dg.AssetExecutionContext, storage: StorageResource)
             "files": table(report.files_read, ["name", "size", "events", "duplicates", "rejected", "sha256"]),
             "rejects": table(report.rejects[:20], ["source_file", "source_line", "reason", "excerpt"]),
             "rejected_total": log.rejects().num_rows,
-            "dagster/column_schema": column_schema(EVENT_SCHEMA),
             "path": path_value(log.lake.url(log.lake.dataset_path(FEEDBACK_EVENTS))),
             "rejected_path": path_value(log.lake.url(log.lake.dataset_path(FEEDBACK_EVENTS_REJECTED))),
         })

@@ -103,6 +103,6 @@ def _rejected_result(report: FilterReport, lake, batch: str) -> dg.MaterializeRe
     return dg.MaterializeResult(asset_key=FILTERED_DOCS_REJECTED, metadata={
         "dagster/row_count": report.dropped,
         "drops_by_rule": _drop_table(report),
-        "examples": table(examples, ["reason", "url", "value", "threshold", "detail", "text"]),
+        "examples": table(examples, ["reason", "value", "threshold", "detail", "url", "text"]),
         "path": partition_path_value(lake, FILTERED_DOCS_REJECTED, batch),
     })

@@ -30,9 +30,11 @@ class QualityScoredDocsConfig(dg.Config):
 
 
 @dg.asset(
-    key=QUALITY_SCORED_DOCS, group_name="curation", kinds={"spark", "parquet", "fasttext"},
+    key=QUALITY_SCORED_DOCS, group_name="quality", kinds={"spark", "parquet", "fasttext"},
     deps=[DEDUPLICATED_DOCS, QUALITY_CLASSIFIER], partitions_def=crawl_batch_partitions,
     code_version="1", output_required=False,
+    # A new classifier version (or a newer deduplicated batch) re-scores the batch: `quality_rescoring`.
+    automation_condition=dg.AutomationCondition.eager(),
     check_specs=[integrity_spec(QUALITY_SCORED_DOCS, "schema, non-null unique `doc_id`, text bounds, languages, "
                                                      "no duplicate normalized text, `quality_score` in [0, 1], one "
                                                      "classifier version")],
@@ -44,7 +46,8 @@ def quality_scored_docs(context: dg.AssetExecutionContext, config: QualityScored
     go to `lake/quality_scored_docs_rejected/<batch>/` with their score and a reason.
 
     Not materialized (the run still succeeds) until a `quality_classifier` exists; when a new
-    classifier version lands, these partitions show as stale and a backfill re-scores them. The
+    classifier version lands, these partitions show as stale and `quality_rescoring` re-scores
+    them (eager automation condition; or backfill them by hand). The
     scored partition is published only if its integrity check passes."""
     batch = context.partition_key
     lake = storage.lake()

@@ -7,11 +7,11 @@ from pydantic import Field
 
 from flywheel.crawl.documents import IngestLimits
 from flywheel.crawl.ingest import BatchReport, ingest_batch
-from flywheel.crawl.records import DOCUMENT_SCHEMA, REJECTION_SCHEMA
 from flywheel.datasets import RAW_CRAWL, RAW_CRAWL_REJECTED
 from flywheel.quality.suites import raw_crawl_suite
 from orchestration.audit import IntegrityConfig, audit, integrity_spec, publish_if_passed
-from orchestration.metadata import clip, column_schema, counts_table, partition_path_value, table
+from orchestration.catalog import LANDING_CRAWL
+from orchestration.metadata import clip, counts_table, partition_path_value, table
 from orchestration.partitions import crawl_batch_partitions
 from orchestration.resources import StorageResource
 
@@ -27,7 +27,7 @@ class RawCrawlConfig(dg.Config):
         default=IngestLimits.max_not_text_share,
         description="Largest share of undecodable/control characters a document may have.")
     workers: int = Field(default=0, description="Parallel file readers; 0 means one per CPU core.")
-    preview_rows: int = 10
+    preview_rows: int = Field(default=10, description="Documents and rejects shown in the metadata.")
     integrity: IntegrityConfig = IntegrityConfig()
 
     def limits(self) -> IngestLimits:
@@ -40,14 +40,13 @@ class RawCrawlConfig(dg.Config):
             RAW_CRAWL, group_name="curation", kinds={"python", "parquet"},
             description="Every document of a crawl batch with its main text extracted from HTML "
                         "(Resiliparse). Parquet at `lake/raw_crawl/<batch>/`; `doc_id` is a hash of "
-                        "URL and text and is unique within the batch.",
-            metadata={"dagster/column_schema": column_schema(DOCUMENT_SCHEMA)}),
+                        "URL and text and is unique within the batch.", deps=[LANDING_CRAWL]),
         dg.AssetSpec(
             RAW_CRAWL_REJECTED, group_name="curation", kinds={"python", "parquet"},
             description="Every record or file of the batch that did not become a document, with "
                         "the `reason` and a `detail` (truncated gzip, malformed record, non-HTML "
                         "payload, undecodable bytes, empty or oversized document, bad JSONL line...).",
-            metadata={"dagster/column_schema": column_schema(REJECTION_SCHEMA)}),
+            deps=[LANDING_CRAWL]),
     ],
     check_specs=[integrity_spec(RAW_CRAWL, "schema, non-null unique `doc_id`, text bounds, value ranges")],
     partitions_def=crawl_batch_partitions,

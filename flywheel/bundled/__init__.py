@@ -3,6 +3,7 @@ so a non-editable install (`pip install .`) runs the same as a checkout.
 
     filters/                  the URL blocklist and fastText's lid.176 language-id model
     dagster.yaml.template     the local Dagster instance written into FLYWHEEL_HOME
+    workspace.yaml            the code location `flywheel`, for the webserver and daemon
     serving/chat.html         the model server's chat page (static HTML + JS, no build step)
     safety/                   the safety classifier's labelled set, the red-team and over-refusal
                               evaluation sets (written by us: infra/safety/build_safety_sets.py)
@@ -20,6 +21,8 @@ BUNDLED_DIR = Path(str(files(__name__)))
 LANGUAGE_ID_MODEL = BUNDLED_DIR / "filters" / "lid.176.ftz"
 URL_BLOCKLIST = BUNDLED_DIR / "filters" / "url_blocklist.txt"
 DAGSTER_YAML_TEMPLATE = BUNDLED_DIR / "dagster.yaml.template"
+# The code location `flywheel` for `dagster dev -w` / `dagster-webserver -w` (`make ui`).
+WORKSPACE_YAML = BUNDLED_DIR / "workspace.yaml"
 
 SAMPLE_DIR = BUNDLED_DIR / "sample"
 SAMPLE_CRAWL_DIR = SAMPLE_DIR / "crawl"

@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class StepSettings(BaseModel):
     """Every step can be switched off; a threshold set to None switches that one rule off."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    enabled: bool = True
+    enabled: bool = Field(
+        default=True, description="Run this step; false skips it (nothing it would drop is dropped).")
 
 
 @dataclass

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from pydantic import Field
+
 from flywheel.filtering.base import Drop, FilterDoc, StepSettings, below
 from flywheel.filtering.words import spacy_words
 
@@ -18,16 +20,24 @@ POLICY_PHRASES = ("terms of use", "privacy policy", "cookie policy", "uses cooki
 
 
 class C4Settings(StepSettings):
-    remove_citations: bool = True
+    """C4 (Raffel et al. 2020) rules: boilerplate lines removed, then documents without enough text dropped."""
+
+    remove_citations: bool = Field(
+        default=True, description="Remove Wikipedia-style citation markers such as [1] or [citation needed].")
     # FineWeb runs C4 without the terminal-punctuation line rule; it removes most of code/docs pages.
-    drop_lines_without_terminal_punct: bool = False
-    min_words_per_line: int | None = 3
-    max_word_length: int | None = 1000
-    drop_lorem_ipsum: bool = True
-    drop_javascript_lines: bool = True
-    drop_curly_bracket: bool = True
-    drop_policy_lines: bool = True
-    min_sentences: int | None = 5
+    drop_lines_without_terminal_punct: bool = Field(
+        default=False, description="Remove lines that do not end in terminal punctuation (C4 does; FineWeb does "
+                                   "not: it removes most code and documentation pages).")
+    min_words_per_line: int | None = Field(default=3, description="Remove lines with fewer words.")
+    max_word_length: int | None = Field(default=1000, description="Remove lines with a longer word (characters).")
+    drop_lorem_ipsum: bool = Field(default=True, description="Drop documents that mention lorem ipsum.")
+    drop_javascript_lines: bool = Field(
+        default=True, description="Remove lines that mention javascript (\"enable javascript\" notices).")
+    drop_curly_bracket: bool = Field(default=True, description="Drop documents with a curly bracket (code, templates).")
+    drop_policy_lines: bool = Field(
+        default=True, description="Remove lines about cookies, privacy policies and terms of use.")
+    min_sentences: int | None = Field(
+        default=5, description="Drop documents left with fewer sentences after the line rules.")
 
 
 class C4:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from flywheel.filtering.base import Drop, FilterDoc, StepSettings, above, below
 from flywheel.filtering.gopher_repetition import duplicates
 from flywheel.filtering.punctuation import TERMINAL_PUNCTUATION
@@ -11,11 +13,17 @@ _STOP_CHARS = tuple(TERMINAL_PUNCTUATION)
 
 
 class FineWebSettings(StepSettings):
-    min_line_punct_ratio: float | None = 0.12
-    max_short_line_ratio: float | None = 0.67
-    short_line_length: int = 30
-    max_dup_line_char_ratio: float | None = 0.01
-    max_newline_word_ratio: float | None = 0.3
+    """FineWeb's own rules (Penedo et al. 2024): punctuation, short lines, repeated lines, line breaks."""
+
+    min_line_punct_ratio: float | None = Field(
+        default=0.12, description="Smallest share of lines that end in terminal punctuation.")
+    max_short_line_ratio: float | None = Field(
+        default=0.67, description="Largest share of lines of at most `short_line_length` characters.")
+    short_line_length: int = Field(default=30, description="Characters up to which a line counts as short.")
+    max_dup_line_char_ratio: float | None = Field(
+        default=0.01, description="Largest share of characters in lines that repeat an earlier line.")
+    max_newline_word_ratio: float | None = Field(
+        default=0.3, description="Largest ratio of line breaks to words (lists of fragments).")
 
 
 class FineWeb:

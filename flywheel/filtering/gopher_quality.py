@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from flywheel.filtering.base import Drop, FilterDoc, StepSettings, above, below
 from flywheel.filtering.punctuation import PUNCTUATION_SET
 from flywheel.filtering.words import spacy_words
@@ -10,16 +12,25 @@ STOP_WORDS = ("the", "be", "to", "of", "and", "that", "have", "with")
 
 
 class GopherQualitySettings(StepSettings):
-    min_doc_words: int | None = 50
-    max_doc_words: int | None = 100_000
-    min_avg_word_length: float | None = 3
-    max_avg_word_length: float | None = 10
-    max_symbol_word_ratio: float | None = 0.1
-    max_bullet_lines_ratio: float | None = 0.9
-    max_ellipsis_lines_ratio: float | None = 0.3
-    min_alpha_words_ratio: float | None = 0.8
-    min_stop_words: int | None = 2
-    stop_words: list[str] = list(STOP_WORDS)
+    """Gopher (Rae et al. 2021) quality rules: document length, word length, symbols, bullets, stop words."""
+
+    min_doc_words: int | None = Field(default=50, description="Fewest words a document may have.")
+    max_doc_words: int | None = Field(default=100_000, description="Most words a document may have.")
+    min_avg_word_length: float | None = Field(default=3, description="Smallest mean word length (characters).")
+    max_avg_word_length: float | None = Field(default=10, description="Largest mean word length (characters).")
+    max_symbol_word_ratio: float | None = Field(
+        default=0.1, description="Largest ratio of `#` and ellipsis symbols to words.")
+    max_bullet_lines_ratio: float | None = Field(
+        default=0.9, description="Largest share of lines that start with a bullet.")
+    max_ellipsis_lines_ratio: float | None = Field(
+        default=0.3, description="Largest share of lines that end with an ellipsis.")
+    min_alpha_words_ratio: float | None = Field(
+        default=0.8, description="Smallest share of words that contain a letter.")
+    min_stop_words: int | None = Field(
+        default=2, description="Fewest distinct stop words (of `stop_words`) a document must contain.")
+    stop_words: list[str] = Field(
+        default=list(STOP_WORDS), description="The stop words `min_stop_words` counts (Gopher's "
+                                              "English list).")
 
 
 _WORD_FACTS: dict[str, tuple[bool, bool]] = {}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from pydantic import Field
+
 from flywheel.filtering.base import Drop, FilterDoc, StepSettings, above
 from flywheel.filtering.ngrams import WordNgrams
 from flywheel.filtering.words import spacy_words
@@ -13,15 +15,22 @@ _LINE_BREAK = re.compile(r"\n+")
 
 
 class GopherRepetitionSettings(StepSettings):
-    max_dup_para_frac: float | None = 0.3
-    max_dup_para_char_frac: float | None = 0.2
-    max_dup_line_frac: float | None = 0.3
-    max_dup_line_char_frac: float | None = 0.2
-    # n -> largest share of characters in the most frequent n-gram
-    max_top_ngram_char_frac: dict[str, float] = {"2": 0.2, "3": 0.18, "4": 0.16}
-    # n -> largest share of characters in n-grams that occur again
-    max_dup_ngram_char_frac: dict[str, float] = {
-        "5": 0.15, "6": 0.14, "7": 0.13, "8": 0.12, "9": 0.11, "10": 0.10}
+    """Gopher (Rae et al. 2021) repetition rules: repeated lines, paragraphs and n-grams."""
+
+    max_dup_para_frac: float | None = Field(
+        default=0.3, description="Largest share of paragraphs that repeat an earlier paragraph.")
+    max_dup_para_char_frac: float | None = Field(
+        default=0.2, description="Largest share of characters in repeated paragraphs.")
+    max_dup_line_frac: float | None = Field(
+        default=0.3, description="Largest share of lines that repeat an earlier line.")
+    max_dup_line_char_frac: float | None = Field(
+        default=0.2, description="Largest share of characters in repeated lines.")
+    max_top_ngram_char_frac: dict[str, float] = Field(
+        default={"2": 0.2, "3": 0.18, "4": 0.16}, description="n -> largest share of characters covered by the most "
+                                                              "frequent word n-gram.")
+    max_dup_ngram_char_frac: dict[str, float] = Field(
+        default={"5": 0.15, "6": 0.14, "7": 0.13, "8": 0.12, "9": 0.11, "10": 0.10},
+        description="n -> largest share of characters covered by word n-grams that occur more than once.")
 
 
 def duplicates(items: list[str]) -> tuple[int, int]:

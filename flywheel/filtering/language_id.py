@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from flywheel.bundled import LANGUAGE_ID_MODEL
 from flywheel.fasttext_model import load_model
 from flywheel.filtering.base import Drop, FilterDoc, StepSettings
 
 
 class LanguageSettings(StepSettings):
-    model_file: str = str(LANGUAGE_ID_MODEL)
-    languages: list[str] = ["en"]  # ISO 639 codes as lid.176 labels them; empty keeps all
-    min_score: float = 0.65
+    """fastText language id: keep documents in the configured languages (FineWeb: English >= 0.65)."""
+
+    model_file: str = Field(
+        default=str(LANGUAGE_ID_MODEL), description="fastText language-id model (lid.176.ftz, "
+                                                    "bundled).")
+    languages: list[str] = Field(
+        default=["en"], description="Languages to keep, as lid.176 labels them (ISO 639 codes); empty"
+                                    " keeps every language.")
+    min_score: float = Field(
+        default=0.65, description="Smallest probability of a kept language; documents below it are "
+                                  "dropped.")
 
 
 def identify(model, text: str) -> dict[str, float]:

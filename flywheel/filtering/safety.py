@@ -31,6 +31,8 @@ class CurationThresholds(CategoryThresholds):
 
 
 class SafetyFilterSettings(StepSettings):
+    """The safety classifier (`safety_classifier`) as the last filter: unsafe pages are dropped."""
+
     model_url: str | None = Field(
         default=None, description="A published safety classifier's folder; unset: `filtered_docs` uses the "
                                   "current `safety_classifier`.")

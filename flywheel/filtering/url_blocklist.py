@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
+
 from flywheel.bundled import URL_BLOCKLIST
 from flywheel.filtering.base import Drop, FilterDoc, StepSettings
 
 
 class UrlBlocklistSettings(StepSettings):
-    blocklist_file: str | None = str(URL_BLOCKLIST)
-    extra_blocked_domains: list[str] = []
+    """Drop pages whose host is, or is under, a blocked domain."""
+
+    blocklist_file: str | None = Field(
+        default=str(URL_BLOCKLIST), description="File of blocked domains, one per line (bundled: UT1 "
+                                                "adult/malware/phishing lists); null: none.")
+    extra_blocked_domains: list[str] = Field(default=[], description="More domains to drop, with their subdomains.")
 
 
 def read_blocklist(path: str) -> set[str]:

@@ -16,12 +16,12 @@ class FastTextParams(BaseModel):
     epoch: int = Field(default=50, ge=1, le=500,
                        description="Passes over the data: 50 for the laptop sample's few hundred "
                                    "examples; fastText's default 5 suits millions (DCLM).")
-    lr: float = Field(default=0.1, gt=0.0, le=5.0)
-    min_count: int = Field(default=1, ge=1)
+    lr: float = Field(default=0.1, gt=0.0, le=5.0, description="Learning rate (fastText `-lr`).")
+    min_count: int = Field(default=1, ge=1, description="Words seen fewer times are ignored (`-minCount`).")
     bucket: int = Field(default=100_000, ge=1_000,
                         description="Hash buckets for word n-grams; the model file is ~bucket x dim x 4 bytes.")
     threads: int = Field(default=1, ge=1, description="1 keeps training deterministic for a given seed.")
-    seed: int = 0
+    seed: int = Field(default=0, description="fastText's random seed (`-seed`).")
     minn: int = Field(default=0, ge=0, le=10, description="Shortest character n-gram (0: none).")
     maxn: int = Field(default=0, ge=0, le=10, description="Longest character n-gram; subwords let a small "
                                                           "labelled set generalize to unseen word forms.")
@@ -48,7 +48,7 @@ class ClassifierSettings(BaseModel):
         default=str(SPAM_HOLDOUT),
         description="JSONL(.gz) with `text` and `label` (ham/spam) never used in training: ROC-AUC reported.")
     fasttext: FastTextParams = FastTextParams()
-    sample_seed: int = 0
+    sample_seed: int = Field(default=0, description="Seeds which crawl documents are sampled as examples.")
 
     @model_validator(mode="after")
     def _one_threshold_rule(self) -> ClassifierSettings:

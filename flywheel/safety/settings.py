@@ -29,7 +29,7 @@ class SafetyFastTextParams(FastTextParams):
     word forms it never saw (held-out recall 0.35 -> 0.63 against one-vs-all without them)."""
 
     dim: int = Field(default=50, ge=8, le=1000, description="Embedding size.")
-    lr: float = Field(default=0.5, gt=0.0, le=5.0)
+    lr: float = Field(default=0.5, gt=0.0, le=5.0, description="Learning rate (fastText `-lr`).")
     bucket: int = Field(default=50_000, ge=1_000, description="Hash buckets for word bigrams and subwords.")
     minn: int = Field(default=3, ge=0, le=10, description="Shortest character n-gram.")
     maxn: int = Field(default=5, ge=0, le=10, description="Longest character n-gram.")

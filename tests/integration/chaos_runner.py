@@ -18,7 +18,7 @@ def main(job: str, batch: str | None = None) -> bool:
     definitions = build_definitions(FlywheelHome.from_env(), spark=SPARK)
     with dg.DagsterInstance.get() as instance:
         if job == "curation":
-            result = definitions.resolve_job_def("curation_job").execute_in_process(
+            result = definitions.resolve_job_def("curation").execute_in_process(
                 partition_key=batch, instance=instance, raise_on_error=False)
         else:
             result = definitions.resolve_job_def("feedback_loop").execute_in_process(

@@ -30,16 +30,34 @@ def test_spark_resource(spark) -> SparkResource:
 
 @pytest.fixture(scope="session")
 def curated_sample(tmp_path_factory, test_spark_resource):
-    """(definitions, lake, instance, result) of one curation_job run on the bundled sample."""
+    """(definitions, lake, instance, result) of one `curation` run on the bundled sample."""
     home = FlywheelHome(tmp_path_factory.mktemp("curated") / "flywheel").ensure()
     storage = StorageResource.for_home(home)
     storage.landing().add_crawl_batch(str(SAMPLE_BATCH_DIR), SAMPLE_BATCH)
     defs = build_definitions(home, spark=test_spark_resource)
-    with dg.instance_for_test() as instance:
+    # The home's own persistent instance, so a webserver can show its runs (test_dagster_ui).
+    with dg.DagsterInstance.from_config(str(home.dagster_home)) as instance:
         instance.add_dynamic_partitions(crawl_batch_partitions.name, [SAMPLE_BATCH])
-        result = defs.resolve_job_def("curation_job").execute_in_process(
+        result = defs.resolve_job_def("curation").execute_in_process(
             partition_key=SAMPLE_BATCH, instance=instance)
         yield defs, storage.lake(), instance, result
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian chromium driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    assert executable, "chromium is missing: `make setup` installs it (apt-get install chromium)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
 
 
 def materialization_metadata(result, asset: str) -> dict:

@@ -1,31 +1,13 @@
 """The chat page in a real headless browser (Playwright driving Debian's chromium): ask, see which
 version answered, rate it; compare production with the canary and pick one."""
 
-import shutil
-
 import httpx
-import pytest
 
 from flywheel.feedback.events import parse_event
 from flywheel.serving.settings import ServingSettings
 from tests.integration.serving_fixtures import V1, V2, registry, running
 
 __all__ = ["registry"]
-
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium")
-    assert executable, "chromium is missing: `make setup` installs it (apt-get install chromium)"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 def test_chat_rate_and_compare_in_the_browser(home, registry, browser):

@@ -39,7 +39,7 @@ def test_ingest_then_curate_records_the_run_in_the_instance(home, tmp_path, caps
     assert outcome.materialized["raw_crawl"]["dagster/row_count"] == 2
     assert outcome.materialized["raw_crawl_rejected"]["dagster/row_count"] == 1
     printed = capsys.readouterr().out
-    assert f"Launched run {outcome.run_id} of curation_job for partition 'b1'" in printed
+    assert f"Launched run {outcome.run_id} of curation for partition 'b1'" in printed
     assert "DEBUG" not in printed and "Warning" not in printed
     assert "quality_scored_docs was not materialized" in printed  # no classifier yet: says what to run
 
@@ -48,7 +48,7 @@ def test_ingest_then_curate_records_the_run_in_the_instance(home, tmp_path, caps
         [record] = instance.get_run_records()
         run = record.dagster_run
         # A run of the code location's job, as the UI would launch it: listed under the job, re-executable.
-        assert run.job_name == "curation_job" and run.status == dg.DagsterRunStatus.SUCCESS
+        assert run.job_name == "curation" and run.status == dg.DagsterRunStatus.SUCCESS
         assert run.remote_job_origin.location_name == "flywheel"
         assert run.tags["flywheel/source"] == "cli" and run.tags["dagster/partition"] == "b1"
         assert run.tags["flywheel/reason"] == "flywheel curate"

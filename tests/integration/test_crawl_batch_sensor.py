@@ -18,7 +18,7 @@ def tick(instance, storage):
 
 def launched(instance, request: dg.RunRequest, status: dg.DagsterRunStatus) -> None:
     """What the daemon does with a run request: a run with the request's run key."""
-    create_run_for_test(instance, job_name="curation_job", status=status,
+    create_run_for_test(instance, job_name="curation", status=status,
                         tags={"dagster/run_key": request.run_key, "dagster/partition": request.partition_key})
 
 
@@ -78,5 +78,5 @@ def test_batch_curated_from_the_cli_is_not_rerun(home, tmp_path):
 def test_sensor_runs_through_the_definitions_job(home):
     defs = build_definitions(home)
     sensor = defs.get_sensor_def("crawl_batch_sensor")
-    assert sensor.job_name == "curation_job"
+    assert sensor.job_name == "curation"
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING

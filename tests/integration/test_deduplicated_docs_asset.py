@@ -18,7 +18,7 @@ DEDUP_ASSETS = [dg.AssetKey(name) for name in ("deduplicated_docs", "dedup_clust
 
 
 def dedup(defs, instance, batch):
-    return defs.resolve_job_def("curation_job").execute_in_process(
+    return defs.resolve_job_def("curation").execute_in_process(
         partition_key=batch, instance=instance, asset_selection=DEDUP_ASSETS)
 
 

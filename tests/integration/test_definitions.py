@@ -11,7 +11,7 @@ def test_definitions_load_with_every_asset_job_and_sensor(home):
             "sft_model", "feedback_events", "reward_data", "reward_model", "aligned_model", "evaluation_documents",
             "evaluation_prompts", "evaluation_preferences", "regression_set", "safety_prompts", "model_evaluation",
             "production_model", "safety_classifier"} <= asset_keys
-    assert {"curation_job", "retraining", "feedback_loop", "evaluation", "safety_classifier_job"} <= set(
+    assert {"curation", "retraining", "feedback_loop", "evaluation", "safety_classifier_training"} <= set(
         repository.job_names)
     assert {"crawl_batch_sensor", "feedback_sensor", "candidate_sensor"} <= {s.name for s in repository.sensor_defs}
     evaluation = repository.asset_graph.get(dg.AssetKey("model_evaluation"))

@@ -33,7 +33,7 @@ def test_a_blocking_failure_publishes_nothing_and_stops_downstream(curated_sampl
     selection = [dg.AssetKey(name) for name in ("filtered_docs", "filtered_docs_rejected", "deduplicated_docs",
                                                 "dedup_clusters", "minhash_index")]
     # filtered_docs holds English documents; an integrity suite that demands German must fail and block.
-    result = defs.resolve_job_def("curation_job").execute_in_process(
+    result = defs.resolve_job_def("curation").execute_in_process(
         partition_key=SAMPLE_BATCH, instance=instance, asset_selection=selection, raise_on_error=False,
         run_config={"ops": {"filtered_docs": {"config": {"integrity": {"languages": ["de"]}}}}})
     assert not result.success

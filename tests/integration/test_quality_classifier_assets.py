@@ -20,13 +20,14 @@ SCORED = dg.AssetKey("quality_scored_docs")
 
 def _train(defs, instance, **config):
     run_config = {"ops": {"quality_classifier": {"config": config}}} if config else None
-    result = defs.resolve_job_def("quality_classifier_job").execute_in_process(instance=instance, run_config=run_config)
+    result = defs.resolve_job_def("quality_classifier_training").execute_in_process(instance=instance,
+                                                                                     run_config=run_config)
     [event] = result.get_asset_materialization_events()
     return materialization_metadata(result, "quality_classifier"), event
 
 
 def _score(defs, instance):
-    return defs.resolve_job_def("curation_job").execute_in_process(
+    return defs.resolve_job_def("curation").execute_in_process(
         partition_key=SAMPLE_BATCH, instance=instance, asset_selection=[SCORED])
 
 

@@ -45,7 +45,7 @@ def test_metadata_counts_add_up_and_rerun_is_idempotent(curated_sample):
     assert reasons == EXPECTED_REJECTS
     assert len(docs_meta["preview"].records) == 10
 
-    second = defs.resolve_job_def("curation_job").execute_in_process(
+    second = defs.resolve_job_def("curation").execute_in_process(
         partition_key=SAMPLE_BATCH, instance=instance,
         asset_selection=[dg.AssetKey("raw_crawl"), dg.AssetKey("raw_crawl_rejected")])
     assert materialization_metadata(second, "raw_crawl")["dagster/row_count"] == docs_meta["dagster/row_count"]
