@@ -146,7 +146,7 @@ def _print_training_summary(trained: dict[str, dict]) -> None:
         m = trained[name]
         print(f"{name:20s} {m['parameters'] / 1e6:.2f}M parameters, {m['steps']} steps, {m['tokens_seen']:,} tokens; "
               f"validation loss {m['initial_val_loss']:.3f} -> {m['val_loss']:.3f} (perplexity "
-              f"{m['val_perplexity']:.1f}); {m['tokens_per_s']:.0f} tokens/s, MFU {m['mfu']:.1%}, "
+              f"{m['val_perplexity']:.1f}); {m['tokens_per_s']:.0f} tokens/s, MFU {m['mfu_percent']:.1f}%, "
               f"ZeRO-{m['zero_stage']} -> {m['path']}")
 
 

@@ -11,11 +11,11 @@ from orchestration.training.preference import train_on_preferences
 @dg.asset(key=ALIGNED_MODEL, group_name="alignment", kinds={"deepspeed", "pytorch"},
           deps=[REWARD_DATA, SFT_MODEL], code_version="1")
 def aligned_model(context: dg.AssetExecutionContext, config: DpoConfig, storage: StorageResource,
-                  pipes_subprocess_client: dg.PipesSubprocessClient) -> dg.MaterializeResult:
+                  pipes_subprocess_client: dg.PipesSubprocessClient):
     """Direct Preference Optimization of `sft_model` on the `reward_data` train split against a
     frozen copy of `sft_model` (the reference), on the same DeepSpeed engine, checkpointing and
     export as pretraining. Exported in Hugging Face format under `models/aligned_model/<version>/`.
     Metadata on held-out pairs: `rewards/chosen`, `rewards/rejected`, `rewards/margins`,
     `rewards/accuracies` (before and after) and `kl_to_reference` per answer token."""
-    return train_on_preferences(context, storage, pipes_subprocess_client, ALIGNED_MODEL, "dpo", config,
+    yield from train_on_preferences(context, storage, pipes_subprocess_client, ALIGNED_MODEL, "dpo", config,
                                 options={"beta": config.beta})

@@ -6,16 +6,18 @@ from flywheel.datasets import REWARD_DATA, REWARD_MODEL, SFT_MODEL
 from orchestration.resources import StorageResource
 from orchestration.training.config import RewardModelConfig
 from orchestration.training.preference import train_on_preferences
+from orchestration.training.run import learned_spec
 
 
 @dg.asset(key=REWARD_MODEL, group_name="alignment", kinds={"deepspeed", "pytorch"},
-          deps=[REWARD_DATA, SFT_MODEL], code_version="1")
+          deps=[REWARD_DATA, SFT_MODEL], code_version="1", check_specs=[learned_spec(REWARD_MODEL)])
 def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, storage: StorageResource,
-                 pipes_subprocess_client: dg.PipesSubprocessClient) -> dg.MaterializeResult:
+                 pipes_subprocess_client: dg.PipesSubprocessClient):
     """`sft_model` with a scalar score head, trained on the `reward_data` train split with the
     Bradley-Terry pairwise loss (the chosen answer should outscore the rejected one) on the same
     DeepSpeed engine, checkpointing and export as pretraining. Exported under
     `models/reward_model/<version>/` with its tokenizer:
     `AutoModelForSequenceClassification.from_pretrained(path, num_labels=1)` loads it.
-    Metadata: train and held-out accuracy, mean margin, reward mean/std, loss and accuracy curves."""
-    return train_on_preferences(context, storage, pipes_subprocess_client, REWARD_MODEL, "reward", config)
+    Metadata: train and held-out accuracy, mean margin, reward mean/std, loss and accuracy curves.
+    Becomes current only if its held-out accuracy is above chance (blocking check `learned`)."""
+    yield from train_on_preferences(context, storage, pipes_subprocess_client, REWARD_MODEL, "reward", config)

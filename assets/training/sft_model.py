@@ -11,7 +11,7 @@ from orchestration.metadata import table
 from orchestration.resources import StorageResource
 from orchestration.settings import settings_of
 from orchestration.training.config import FineTuningConfig
-from orchestration.training.run import TrainingRequest, train_model
+from orchestration.training.run import TrainingRequest, learned_spec, train_model
 
 
 class SftConfig(FineTuningConfig):
@@ -24,9 +24,9 @@ class SftConfig(FineTuningConfig):
 
 
 @dg.asset(key=SFT_MODEL, group_name="training", kinds={"deepspeed", "pytorch"}, deps=[PRETRAINED_MODEL],
-          code_version="1")
+          code_version="1", check_specs=[learned_spec(SFT_MODEL)])
 def sft_model(context: dg.AssetExecutionContext, config: SftConfig, storage: StorageResource,
-              pipes_subprocess_client: dg.PipesSubprocessClient) -> dg.MaterializeResult:
+              pipes_subprocess_client: dg.PipesSubprocessClient):
     """Supervised fine-tuning of `pretrained_model` on instruction pairs: `prompt`/`response`
     JSONL files in `landing/instructions/*.jsonl` plus the bundled set (Python glossary and
     module documentation) and safety refusals. Examples are rendered with the tokenizer's chat
@@ -43,14 +43,12 @@ def sft_model(context: dg.AssetExecutionContext, config: SftConfig, storage: Sto
                          f"{len(examples.validation)} validation; {len(examples.rejects)} rejected)")
     for reject in examples.rejects[:20]:
         context.log.warning(f"instruction rejected: {reject['file']} line {reject['line']}: {reject['reason']}")
-    result = train_model(context, storage, pipes_subprocess_client, TrainingRequest(
+    yield from train_model(context, storage, pipes_subprocess_client, TrainingRequest(
         asset=SFT_MODEL, objective="sft",
         inputs={PRETRAINED_MODEL: base["version"], "instructions": examples.version()},
         tokenizer_path=base["path"], init_model_path=base["path"], settings=settings_of(config, TrainingSettings),
-        sequence_length=config.max_length, data_files={"train": examples.train, "validation": examples.validation}))
-    return dg.MaterializeResult(data_version=result.data_version, metadata={
-        **result.metadata, "train_examples": len(examples.train), "validation_examples": len(examples.validation),
-        "rejected_lines": len(examples.rejects), "duplicate_examples": examples.duplicates,
-        "instruction_files": len(files),
-        "rejects": table(examples.rejects[:20], ["file", "line", "reason"]),
-    })
+        sequence_length=config.max_length, data_files={"train": examples.train, "validation": examples.validation}),
+        metadata={"train_examples": len(examples.train), "validation_examples": len(examples.validation),
+                  "rejected_lines": len(examples.rejects), "duplicate_examples": examples.duplicates,
+                  "instruction_files": len(files),
+                  "rejects": table(examples.rejects[:20], ["file", "line", "reason"])})

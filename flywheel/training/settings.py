@@ -53,21 +53,24 @@ class TrainingSettings(BaseModel):
     """One training run: nanoGPT's loop settings plus the engine."""
 
     micro_batch_size: int = Field(default=8, ge=1, description="Sequences per rank per forward pass.")
-    gradient_accumulation_steps: int = Field(default=1, ge=1)
+    gradient_accumulation_steps: int = Field(
+        default=1, ge=1, description="Micro-batches per optimizer step; tokens per step = micro_batch_size x "
+                                     "accumulation x ranks x sequence length.")
     max_steps: int = Field(default=150, ge=1, description="Optimizer steps.")
     learning_rate: float = Field(default=3e-3, gt=0.0, description="Peak learning rate after warmup.")
     min_learning_rate: float = Field(default=3e-4, ge=0.0, description="Cosine decay ends here at max_steps.")
-    warmup_steps: int = Field(default=15, ge=0)
+    warmup_steps: int = Field(default=15, ge=0, description="Steps of linear warmup to the peak learning rate.")
     weight_decay: float = Field(default=0.1, ge=0.0, description="On matrices only, not norms or biases.")
-    beta1: float = 0.9
-    beta2: float = 0.95
+    beta1: float = Field(default=0.9, gt=0.0, lt=1.0, description="AdamW first-moment decay.")
+    beta2: float = Field(default=0.95, gt=0.0, lt=1.0, description="AdamW second-moment decay.")
     grad_clip: float = Field(default=1.0, ge=0.0, description="Global gradient-norm clip (0 = off).")
     log_every: int = Field(default=5, ge=1, description="Steps between metric reports.")
     eval_every: int = Field(default=25, ge=1, description="Steps between validation passes.")
     eval_batches: int = Field(default=8, ge=1, description="Validation micro-batches per pass, per rank.")
     checkpoint_every: int = Field(default=25, ge=1, description="Steps between checkpoints.")
     keep_checkpoints: int = Field(default=2, ge=1, description="Most recent checkpoints kept.")
-    seed: int = 0
+    seed: int = Field(default=0, description="Seeds initialization, data order and dropout: equal seeds, equal "
+                                             "runs.")
     engine: EngineSettings = EngineSettings()
 
     @model_validator(mode="after")

@@ -25,12 +25,14 @@ from flywheel.registry import ModelRef, ModelRegistry, family_of
 from flywheel.training.export import SUMMARY
 from flywheel.training.instructions import write_jsonl
 from flywheel.training.launch import launch_command
+from flywheel.training.learning_check import learning_verdict
 from flywheel.training.settings import TrainingSettings
 from flywheel.training.spec import TrainingSpec
 from orchestration import plots
 from orchestration.resources import StorageResource
 
 METRICS = "metrics.jsonl"
+LEARNED = "learned"
 
 
 @dataclass
@@ -56,8 +58,14 @@ class TrainingRequest:
         return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def train_model(context: dg.AssetExecutionContext, storage: StorageResource,
-                pipes: dg.PipesSubprocessClient, request: TrainingRequest) -> dg.MaterializeResult:
+def train_model(context: dg.AssetExecutionContext, storage: StorageResource, pipes: dg.PipesSubprocessClient,
+                request: TrainingRequest, metadata: dict | None = None
+                ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
+    """Train (or reuse) the request's version, then audit it: a version whose run did not learn
+    (`learning_check`) fails its blocking `learned` check and never becomes current or a registry
+    candidate; it stays published under its version for inspection, so a rerun fails the same way
+    at once. Yields the check result (objectives with a criterion) and the materialization, with
+    `metadata` added."""
     # Imported here, not at module level: the objectives pull in torch, which the code location
     # itself never needs.
     from flywheel.training.objectives import objective_class
@@ -78,17 +86,50 @@ def train_model(context: dg.AssetExecutionContext, storage: StorageResource,
             path = store.publish(export_dir, request.asset, version)
             shutil.rmtree(export_dir.parent, ignore_errors=True)
     reported = json.loads(Path(path, SUMMARY).read_text())
+    verdict = learning_verdict(request.objective, reported)
+    if verdict is not None:
+        yield dg.AssetCheckResult(
+            asset_key=request.asset, check_name=LEARNED, passed=verdict.passed, description=verdict.description,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={"version": version, "observed": verdict.observed, "bound": verdict.bound,
+                      "path": dg.MetadataValue.path(store.url(path))})
+        if not verdict.passed:
+            raise dg.Failure(f"{request.asset} {version} did not learn ({verdict.description}): it is not the current "
+                             f"version or a candidate; kept at {path} for inspection")
     store.set_current(request.asset, version, {"path": path, "inputs": request.inputs})
     candidate = _register_candidate(store, ModelRef(request.asset, version), context.run_id)
     metrics = [json.loads(line) for line in Path(path, METRICS).read_text().splitlines() if line]
-    return dg.MaterializeResult(data_version=dg.DataVersion(version), metadata={
-        **{k: v for k, v in reported.items() if v is not None},
+    yield dg.MaterializeResult(data_version=dg.DataVersion(version), metadata={
+        **summary_metadata(reported),
         **{f"input_{name}": value for name, value in request.inputs.items()},
         "reused": reused,
         "registry": candidate,
         "loss_curve": _loss_curve(metrics, request.asset, objective.plotted_metrics),
         "path": dg.MetadataValue.path(store.url(path)),
+        **(metadata or {}),
     })
+
+
+def learned_spec(asset: str) -> dg.AssetCheckSpec:
+    """The blocking `learned` check of a model asset whose objective has a learning criterion."""
+    return dg.AssetCheckSpec(
+        LEARNED, asset=asset, blocking=True,
+        description="The run learned: held-out loss below its initial loss (pretraining, SFT) or held-out "
+                    "accuracy above chance (reward model). Blocking: a model that fails never becomes current.")
+
+
+def summary_metadata(summary: dict) -> dict:
+    """The run summary as UI metadata, numbers in readable units so they plot across versions: MFU
+    in percent, the device peak in TFLOP/s, throughput and memory to one decimal."""
+    units = {"mfu": ("mfu_percent", 100.0, 2), "peak_flops_per_rank": ("peak_tflops_per_rank", 1e-12, 3),
+             "tokens_per_s": ("tokens_per_s", 1.0, 1), "peak_memory_mb_rank0": ("peak_memory_mb_rank0", 1.0, 1)}
+    shown = {}
+    for key, value in summary.items():
+        if value is None:
+            continue
+        name, scale, digits = units.get(key, (key, 1.0, 4))
+        shown[name] = round(value * scale, digits) if isinstance(value, float) else value
+    return shown
 
 
 @contextlib.contextmanager

@@ -76,11 +76,17 @@ def test_first_candidate_is_promoted_on_floors_with_a_full_scorecard(evaluated):
 
 def test_a_worse_candidate_is_blocked_and_production_stays(evaluated):
     definitions, instance, storage, registry, aligned, _ = evaluated
+    current_sft = storage.models().current(SFT_MODEL)["version"]
     trained = dg.materialize([definitions.get_assets_def(SFT_MODEL)], instance=instance,
                              resources={"storage": storage, "pipes_subprocess_client": dg.PipesSubprocessClient()},
-                             run_config=run_config(sft_model=DIVERGED_SFT))
-    worse = ModelRef(SFT_MODEL, materialization_metadata(trained, SFT_MODEL)["version"])
-    assert registry.alias("candidate") == worse
+                             run_config=run_config(sft_model=DIVERGED_SFT), raise_on_error=False)
+    # The diverged run fails its own blocking `learned` check: not current, not a candidate.
+    [learned] = trained.get_asset_check_evaluations()
+    assert not trained.success and learned.check_name == "learned" and not learned.passed
+    worse = ModelRef(SFT_MODEL, learned.metadata["version"].value)
+    assert storage.models().current(SFT_MODEL)["version"] == current_sft and registry.alias("candidate") is None
+    # Registered by hand (it stays published for inspection), the gate blocks it too.
+    registry.set_alias("candidate", worse, action="register", reason="test: the gate's own verdict")
     result = _evaluate(definitions, instance, worse)
     gate = _gate(result)
     assert not gate.passed and "max_bits_per_byte_increase" in gate.metadata["failed_rules"].value

@@ -52,7 +52,7 @@ def test_pretraining_lowers_the_loss_and_reports_its_run(trained):
     assert metadata["steps"] == 30 and metadata["tokens_seen"] == 30 * 8 * 256
     assert metadata["val_loss"] < metadata["initial_val_loss"] - 1.0  # from ~ln(8192) = 9.0
     assert metadata["train_loss"] < 8.0 and metadata["val_perplexity"] < 3000
-    assert metadata["tokens_per_s"] > 0 and 0 < metadata["mfu"] <= 1 and metadata["zero_stage"] == 1
+    assert metadata["tokens_per_s"] > 0 and 0 < metadata["mfu_percent"] <= 100 and metadata["zero_stage"] == 1
     assert "data:image/png;base64" in metadata["loss_curve"]
     assert not (home.checkpoints / "pretrained_model" / metadata["version"]).exists()  # finished runs clean up
 
