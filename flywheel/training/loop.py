@@ -48,7 +48,8 @@ def _train(spec: TrainingSpec, rank: int, world: int, reporter: Reporter) -> dic
     objective = objective_for(spec, tokenizer)
     engine, schedule, parameters = _build_engine(objective, s)
     checkpoint_dir = Path(spec.checkpoint_dir)
-    step, tokens_seen, resumed_from = _resume(engine, checkpoint_dir, reporter)
+    step, tokens_seen, first_eval = _resume(engine, checkpoint_dir, reporter)
+    resumed_from = step
     reporter.log(f"{spec.objective}: {parameters / 1e6:.2f}M parameters, {len(objective.train)} training "
                  f"examples, world size {world}, ZeRO-{s.engine.zero_stage}, {s.engine.precision}, "
                  + (f"resumed from step {resumed_from}" if resumed_from else "fresh start"))
@@ -57,8 +58,9 @@ def _train(spec: TrainingSpec, rank: int, world: int, reporter: Reporter) -> dic
     flops_token = flops_per_token(parameters, config.num_hidden_layers, config.hidden_size, spec.sequence_length)
     order = EpochOrder(len(objective.train), s.micro_batch_size, s.gradient_accumulation_steps, world, s.seed)
     validation = _fixed_batches(objective.validation, s.micro_batch_size, s.eval_batches, rank, world)
-    first_eval = _evaluate(engine, objective, validation, reporter, step) if step == 0 else None
-    last_eval = first_eval
+    last_eval = None
+    if step == 0:
+        first_eval = last_eval = _evaluate(engine, objective, validation, reporter, step)
     window = ThroughputWindow(engine.device)
     run_tokens, run_seconds, steps_this_run = 0, 0.0, 0
     while step < s.max_steps:
@@ -75,8 +77,10 @@ def _train(spec: TrainingSpec, rank: int, world: int, reporter: Reporter) -> dic
         if step % s.eval_every == 0 or step == s.max_steps:
             last_eval = _evaluate(engine, objective, validation, reporter, step)
         if step % s.checkpoint_every == 0 or step == s.max_steps:
-            _save_checkpoint(engine, checkpoint_dir, step, tokens_seen, rank, s.keep_checkpoints)
+            _save_checkpoint(engine, checkpoint_dir, step, tokens_seen, first_eval, rank, s.keep_checkpoints)
 
+    if last_eval is None:  # resumed from the last step's checkpoint: nothing evaluated yet
+        last_eval = _evaluate(engine, objective, validation, reporter, step)
     train_eval = {}
     if objective.evaluates_train_split:
         train_sample = _fixed_batches(objective.train, s.micro_batch_size, s.eval_batches, rank, world)
@@ -165,10 +169,13 @@ class ThroughputWindow:
         return result
 
 
-def _save_checkpoint(engine, checkpoint_dir: Path, step: int, tokens_seen: int, rank: int, keep: int) -> None:
+def _save_checkpoint(engine, checkpoint_dir: Path, step: int, tokens_seen: int, first_eval: dict, rank: int,
+                     keep: int) -> None:
+    """The evaluation before the first step travels with every checkpoint: a resumed run reports
+    it too, and its `learned` check compares against it."""
     name = checkpoints.tag(step)
-    engine.save_checkpoint(str(checkpoint_dir), tag=name, client_state={"step": step, "tokens_seen": tokens_seen},
-                           save_latest=False)
+    engine.save_checkpoint(str(checkpoint_dir), tag=name, save_latest=False,
+                           client_state={"step": step, "tokens_seen": tokens_seen, "first_eval": first_eval})
     dist.barrier()  # every rank's shards are on disk: only now is the tag complete
     if rank == 0:
         checkpoints.mark_complete(checkpoint_dir, name)
@@ -182,17 +189,18 @@ def _parameter_groups(model, weight_decay: float) -> list[dict]:
             {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
 
 
-def _resume(engine, checkpoint_dir: Path, reporter: Reporter) -> tuple[int, int, int]:
-    """(step, tokens seen, resumed-from step) from the newest complete checkpoint, if any."""
+def _resume(engine, checkpoint_dir: Path, reporter: Reporter) -> tuple[int, int, dict]:
+    """(step, tokens seen, evaluation before the first step) from the newest complete checkpoint,
+    if any."""
     name = checkpoints.latest_tag(checkpoint_dir)
     if name is None:
-        return 0, 0, 0
+        return 0, 0, {}
     path, client_state = engine.load_checkpoint(str(checkpoint_dir), tag=name)
     if path is None:
         raise RuntimeError(f"could not load the complete checkpoint {checkpoint_dir / name}")
     step = int(client_state["step"])
     reporter.restart_metrics_after(step)
-    return step, int(client_state["tokens_seen"]), step
+    return step, int(client_state["tokens_seen"]), client_state.get("first_eval") or {}
 
 
 def _fixed_batches(examples, micro_batch_size: int, batches: int, rank: int, world: int) -> list[dict]:
