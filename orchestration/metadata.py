@@ -15,7 +15,9 @@ def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = Non
     columns = list(columns or (rows[0].keys() if rows else []))
 
     def scalar(value: Any) -> Any:
-        return value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
+        if isinstance(value, float):  # four significant digits: 0.02306, not 0.023059866962305987
+            return float(f"{value:.4g}")
+        return value if isinstance(value, (str, int, bool)) or value is None else str(value)
 
     records = [dg.TableRecord({c: scalar(row.get(c)) for c in columns}) for row in rows]
     return dg.MetadataValue.table(records=records, schema=dg.TableSchema(
