@@ -4,13 +4,13 @@ lost or duplicated feedback event, and no rerun that waits on a slot or lock of 
 
 Each run is a process of its own (`chaos_runner`), killed with its whole process group (Spark's
 JVM, worker processes) once the run has written the k-th event of its event log. The kill points
-are stratified by step: for every step of an uninterrupted run (ingestion, filtering,
-deduplication, each check, the feedback ingestion, pairing) a seeded generator draws k among the
-events that step writes, so every step is killed inside at least once, however long or short it
-is. After each kill the dead run is released (as the CLI and `dead_run_sensor` do) and what is
-published is checked; the last run goes through. FLYWHEEL_CHAOS_KILLS_PER_STEP sets the kills per
-step (default 1; 20 random kills per job cost 14 minutes of the suite and still left short steps
-to chance).
+are stratified by step: for every step of an uninterrupted run that publishes something
+(ingestion, filtering, deduplication; the feedback ingestion, pairing) a seeded generator draws k
+among the events that step writes, so every publishing step is killed inside, however short it
+is. (The drift checks write nothing, and a kill in them costs nearly a whole run.) After each kill
+the dead run is released (as the CLI and `dead_run_sensor` do) and what is published is checked;
+the last run goes through. FLYWHEEL_CHAOS_KILLS_PER_STEP sets the kills per step (default 1; 20
+random kills per job cost 14 minutes of the suite and still left short steps to chance).
 """
 
 import hashlib
@@ -88,24 +88,28 @@ def _events_of_newest_run(instance: dg.DagsterInstance, known: set[str]) -> int:
     return len(instance.get_records_for_run(runs[0].run_id).records) if runs else 0
 
 
-def _run_to_the_end(home: FlywheelHome, job: str) -> tuple[float, list[str | None]]:
-    """An uninterrupted run: (seconds, the step each event of its log belongs to, in order)."""
+def _run_to_the_end(home: FlywheelHome, job: str) -> tuple[float, list[tuple[str | None, bool]]]:
+    """An uninterrupted run: (seconds, for each event of its log in order: its step and whether it
+    is a materialization)."""
     started = time.monotonic()
     victim = _start(home, job)
     assert victim.wait(RUN_TIMEOUT) == 0, f"the {job} run failed or waited on something"
     seconds = time.monotonic() - started
     with _instance(home) as instance:
         records = instance.get_records_for_run(instance.get_runs(limit=1)[0].run_id).records
-        return seconds, [record.event_log_entry.step_key for record in records]
+        return seconds, [(record.event_log_entry.step_key, record.event_log_entry.dagster_event_type
+                          == dg.DagsterEventType.ASSET_MATERIALIZATION) for record in records]
 
 
-def _kill_points(steps: list[str | None], rng: random.Random) -> list[int]:
-    """Event counts to kill at: KILLS_PER_STEP drawn among each step's events (1-based), in order."""
+def _kill_points(events: list[tuple[str | None, bool]], rng: random.Random) -> list[int]:
+    """Event counts to kill at: KILLS_PER_STEP drawn among the events (1-based) of each step that
+    materializes something, in order."""
+    publishing = {step for step, materialized in events if materialized}
     events_by_step: dict[str, list[int]] = {}
-    for number, step in enumerate(steps, start=1):
-        if step is not None:
+    for number, (step, _) in enumerate(events, start=1):
+        if step in publishing:
             events_by_step.setdefault(step, []).append(number)
-    assert len(events_by_step) >= 2, f"expected several steps, got {sorted(events_by_step)}"
+    assert len(events_by_step) >= 2, f"expected several publishing steps, got {sorted(events_by_step)}"
     return sorted(number for numbers in events_by_step.values()
                   for number in rng.sample(numbers, min(KILLS_PER_STEP, len(numbers))))
 
@@ -156,11 +160,11 @@ def _published_feedback(home: FlywheelHome) -> dict:
 def test_kill_9_at_many_points_then_rerun_publishes_what_an_uninterrupted_run_does(tmp_path, job):
     published = _published_curation if job == "curation" else _published_feedback
     reference = _home(tmp_path / "reference", job)
-    seconds, steps = _run_to_the_end(reference, job)
+    seconds, events = _run_to_the_end(reference, job)
     expected = published(reference)
 
     chaos = _home(tmp_path / "chaos", job)
-    for event in _kill_points(steps, random.Random(20261202)):
+    for event in _kill_points(events, random.Random(20261202)):
         _kill_at_event(chaos, job, event)
         state = published(chaos)  # readable, never partial; a partition is there whole or not at all
         if job == "curation":
