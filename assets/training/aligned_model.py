@@ -18,4 +18,4 @@ def aligned_model(context: dg.AssetExecutionContext, config: DpoConfig, storage:
     Metadata on held-out pairs: `rewards/chosen`, `rewards/rejected`, `rewards/margins`,
     `rewards/accuracies` (before and after) and `kl_to_reference` per answer token."""
     yield from train_on_preferences(context, storage, pipes_subprocess_client, ALIGNED_MODEL, "dpo", config,
-                                options={"beta": config.beta})
+                                    options={"beta": config.beta})

@@ -12,7 +12,8 @@ from orchestration.training.run import TrainingRequest, learned_spec, train_mode
 
 
 @dg.asset(key=PRETRAINED_MODEL, group_name="training", kinds={"deepspeed", "pytorch"},
-          deps=[PRETRAINING_CORPUS, TOKENIZER], code_version="1", check_specs=[learned_spec(PRETRAINED_MODEL)])
+          deps=[PRETRAINING_CORPUS, TOKENIZER], code_version="1",
+          check_specs=[learned_spec(PRETRAINED_MODEL, "pretrain")])
 def pretrained_model(context: dg.AssetExecutionContext, config: PretrainingConfig, storage: StorageResource,
                      pipes_subprocess_client: dg.PipesSubprocessClient):
     """A Llama-architecture causal LM built from the `preset` (no download) and pretrained on

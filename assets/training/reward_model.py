@@ -10,7 +10,7 @@ from orchestration.training.run import learned_spec
 
 
 @dg.asset(key=REWARD_MODEL, group_name="alignment", kinds={"deepspeed", "pytorch"},
-          deps=[REWARD_DATA, SFT_MODEL], code_version="1", check_specs=[learned_spec(REWARD_MODEL)])
+          deps=[REWARD_DATA, SFT_MODEL], code_version="1", check_specs=[learned_spec(REWARD_MODEL, "reward")])
 def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, storage: StorageResource,
                  pipes_subprocess_client: dg.PipesSubprocessClient):
     """`sft_model` with a scalar score head, trained on the `reward_data` train split with the

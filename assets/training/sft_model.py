@@ -24,7 +24,7 @@ class SftConfig(FineTuningConfig):
 
 
 @dg.asset(key=SFT_MODEL, group_name="training", kinds={"deepspeed", "pytorch"}, deps=[PRETRAINED_MODEL],
-          code_version="1", check_specs=[learned_spec(SFT_MODEL)])
+          code_version="1", check_specs=[learned_spec(SFT_MODEL, "sft")])
 def sft_model(context: dg.AssetExecutionContext, config: SftConfig, storage: StorageResource,
               pipes_subprocess_client: dg.PipesSubprocessClient):
     """Supervised fine-tuning of `pretrained_model` on instruction pairs: `prompt`/`response`

@@ -25,7 +25,7 @@ from flywheel.registry import ModelRef, ModelRegistry, family_of
 from flywheel.training.export import SUMMARY
 from flywheel.training.instructions import write_jsonl
 from flywheel.training.launch import launch_command
-from flywheel.training.learning_check import learning_verdict
+from flywheel.training.learning_check import CRITERIA, learning_verdict
 from flywheel.training.settings import TrainingSettings
 from flywheel.training.spec import TrainingSpec
 from orchestration import plots
@@ -110,12 +110,13 @@ def train_model(context: dg.AssetExecutionContext, storage: StorageResource, pip
     })
 
 
-def learned_spec(asset: str) -> dg.AssetCheckSpec:
-    """The blocking `learned` check of a model asset whose objective has a learning criterion."""
+def learned_spec(asset: str, objective: str) -> dg.AssetCheckSpec:
+    """The blocking `learned` check of a model asset trained with `objective`, described by that
+    objective's criterion (`learning_check.CRITERIA`)."""
     return dg.AssetCheckSpec(
         LEARNED, asset=asset, blocking=True,
-        description="The run learned: held-out loss below its initial loss (pretraining, SFT) or held-out "
-                    "accuracy above chance (reward model). Blocking: a model that fails never becomes current.")
+        description=f"The run learned: {CRITERIA[objective].describe()}. Blocking: a model that fails never "
+                    "becomes current or a registry candidate.")
 
 
 def summary_metadata(summary: dict) -> dict:

@@ -12,6 +12,7 @@ from dagster._config import ConfigTypeKind
 from flywheel.columns import DATASET_COLUMNS, GLOSSARY
 from flywheel.datasets import FEEDBACK_EVENTS, RAW_CRAWL, REWARD_DATA
 from flywheel.feedback.ingest import FeedbackLog
+from flywheel.home import FlywheelHome
 from orchestration.catalog import ENTRIES, LANDING_CRAWL, LANDING_FEEDBACK
 from orchestration.definitions import build_definitions
 from orchestration.resources import StorageResource
@@ -21,11 +22,13 @@ _SHAPES = (ConfigTypeKind.STRICT_SHAPE, ConfigTypeKind.PERMISSIVE_SHAPE, ConfigT
 
 
 @pytest.fixture(scope="module")
-def asset_graph(tmp_path_factory):
-    from flywheel.home import FlywheelHome
+def definitions(tmp_path_factory) -> dg.Definitions:
+    return build_definitions(FlywheelHome(tmp_path_factory.mktemp("catalog") / "flywheel").ensure())
 
-    return build_definitions(FlywheelHome(tmp_path_factory.mktemp("catalog") / "flywheel").ensure()
-                             ).resolve_asset_graph()
+
+@pytest.fixture(scope="module")
+def asset_graph(definitions):
+    return definitions.resolve_asset_graph()
 
 
 def _keys(asset_graph) -> list[dg.AssetKey]:
@@ -61,10 +64,7 @@ def _undescribed(config_type, path: str) -> list[str]:
     return []
 
 
-def test_every_config_field_is_described(tmp_path):
-    from flywheel.home import FlywheelHome
-
-    definitions = build_definitions(FlywheelHome(tmp_path / "flywheel").ensure())
+def test_every_config_field_is_described(definitions):
     undescribed = [field for assets in definitions.assets if isinstance(assets, dg.AssetsDefinition)
                    and assets.op.config_field is not None
                    for field in _undescribed(assets.op.config_field.config_type, assets.op.name)]
