@@ -30,12 +30,59 @@ def write_docs(texts: list[str], folder: Path, files: int = 4) -> list[str]:
 
 def flywheel_clusters(spark, docs_dir: Path, out_dir: Path, settings: DedupSettings) -> dict[int, str]:
     """doc position -> cluster id, from a fresh Flywheel dedup (no earlier batches)."""
+    return flywheel_dedup(spark, docs_dir, out_dir, settings)[0]
+
+
+def flywheel_dedup(spark, docs_dir: Path, out_dir: Path, settings: DedupSettings):
+    """(doc position -> cluster id, the run's `DedupReport`) of a fresh Flywheel dedup."""
     from flywheel.dedup.spark_job import DedupInputs, DedupOutputs, run_dedup
 
     outputs = DedupOutputs(*(str(out_dir / name) for name in ("kept", "clusters", "index")))
-    run_dedup(spark, DedupInputs("eval", str(docs_dir), [], {}), outputs, settings)
+    report = run_dedup(spark, DedupInputs("eval", str(docs_dir), [], {}), outputs, settings)
     clusters = pq.read_table(outputs.clusters_url, columns=["doc_id", "cluster_id"]).to_pylist()
-    return {int(row["doc_id"]): row["cluster_id"] for row in clusters}
+    return {int(row["doc_id"]): row["cluster_id"] for row in clusters}, report
+
+
+def datasketch_clusters(docs_dir: Path, out_dir: Path, settings: DedupSettings, verify: bool) -> dict[int, int]:
+    """doc position -> cluster id from the script a user would write first: datasketch `MinHash`
+    and `MinHashLSH` in one process over the same shingles, permutations and bands, union-find over
+    the LSH candidates (with `verify`, only those at the threshold by exact shingle Jaccard),
+    writing the kept documents to Parquet."""
+    from datasketch import MinHash, MinHashLSH
+
+    from flywheel.dedup.shingles import jaccard, shingle_hashes
+
+    table = pq.read_table(docs_dir)
+    texts = table.column("text").to_pylist()
+    shingles = [shingle_hashes(text, settings.shingle_size) for text in texts]
+    lsh = MinHashLSH(num_perm=settings.num_perm, params=settings.banding())
+    sketches = []
+    for i, values in enumerate(shingles):
+        sketch = MinHash(num_perm=settings.num_perm, seed=settings.seed, scheme="affine64", hashfunc=_same)
+        sketch.update_batch(values)
+        lsh.insert(i, sketch)
+        sketches.append(sketch)
+    parent = list(range(len(texts)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, sketch in enumerate(sketches):
+        for j in lsh.query(sketch):
+            if j > i and (not verify or jaccard(shingles[i], shingles[j]) >= settings.threshold):
+                parent[max(root(i), root(j))] = min(root(i), root(j))
+    labels = [root(i) for i in range(len(texts))]
+    kept = [labels[i] == i for i in range(len(texts))]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table.filter(pa.array(kept)), out_dir / "kept.parquet")
+    return dict(enumerate(labels))
+
+
+def _same(value):
+    return value
 
 
 def datatrove_clusters(docs_dir: Path, out_dir: Path, workers: int, n_grams: int = 5,

@@ -1,12 +1,15 @@
-"""Dedup throughput and memory: Flywheel (Spark) vs datatrove's 4-stage MinHash pipeline, then
-Flywheel's scaling from 10k to 100k documents. Same shingles (word 5-grams), same 112 hashes in
-14 bands x 8 rows, same cores; Flywheel also removes exact duplicates and verifies candidates.
+"""Dedup throughput and memory: Flywheel (Spark) beside the script a user would write first
+(datasketch `MinHash` + `MinHashLSH` + union-find in one process, with and without the same
+exact-Jaccard verification) and datatrove's 4-stage MinHash pipeline, then Flywheel's scaling.
+Same shingles (word 5-grams), same 112 hashes in 14 bands x 8 rows, same input files; Flywheel
+and datatrove use `--workers` cores, datasketch one. Flywheel's time is also split per step.
 
 Input: the sample crawl's real documents (~12 KB each) as they are, then per further copy either
 a near-duplicate made by controlled edits (20%) or the source's words reshuffled (80%, a
 document with new 5-grams), so a fifth of the corpus has near-duplicates as in a real crawl.
 
     .venv/bin/python benchmarks/dedup_throughput.py [--documents 50000] [--scaling 10000,30000,100000]
+        [--skip-datatrove]
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.dedup_eval_set import make_variant  # noqa: E402
-from benchmarks.dedup_systems import datatrove_clusters, flywheel_clusters, write_docs  # noqa: E402
+from benchmarks.dedup_systems import datasketch_clusters, datatrove_clusters, flywheel_dedup, write_docs  # noqa: E402
 from benchmarks.peak_memory import PeakMemory  # noqa: E402
 from benchmarks.sample_documents import sample_documents  # noqa: E402
 from flywheel.dedup.settings import DedupSettings  # noqa: E402
@@ -50,20 +53,22 @@ def _write_inputs(workdir: Path, sizes: list[int], files: int) -> None:
         write_docs(texts[:size], workdir / f"docs-{size}", files=files)
 
 
-def measure(run) -> tuple[float, float, int]:
+def measure(run) -> tuple[float, float, int, object]:
+    """(seconds, peak MiB, clusters, the report if the system gives one) of one run."""
     with PeakMemory() as memory:
         started = time.perf_counter()
-        labels = run()
+        result = run()
         seconds = time.perf_counter() - started
-    clusters = len(set(labels.values()))
-    return seconds, memory.peak_mib, clusters
+    labels, report = result if isinstance(result, tuple) else (result, None)
+    return seconds, memory.peak_mib, len(set(labels.values())), report
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--documents", type=int, default=50_000)
-    parser.add_argument("--scaling", default="10000,30000,100000")
+    parser.add_argument("--scaling", default="10000,30000,100000", help="document counts for Flywheel alone")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--skip-datatrove", action="store_true", help="datatrove takes ~4x Flywheel's time")
     args = parser.parse_args()
     scaling = [int(n) for n in args.scaling.split(",") if n]
     settings = DedupSettings()
@@ -82,25 +87,45 @@ def main() -> None:
                                     "127.0.0.1")
         print(f"Spark start-up {time.perf_counter() - started:.1f} s (not included below)")
         n = args.documents
-        ours = measure(lambda: flywheel_clusters(spark, workdir / f"docs-{n}", workdir / f"flywheel-{n}", settings))
-        theirs = measure(lambda: datatrove_clusters(workdir / f"docs-{n}", workdir / "datatrove", args.workers))
-        print(f"\n{n} documents, {args.workers} cores")
-        for name, (seconds, peak, clusters) in (("flywheel", ours), ("datatrove", theirs)):
-            print(f"{name:10s} {n / seconds:8.1f} docs/s  {seconds:7.1f} s  peak {peak:6.0f} MiB  {clusters} clusters")
-        print(f"ratio      {theirs[0] / ours[0]:.2f}x datatrove's throughput (target >= 2x)")
+        docs = workdir / f"docs-{n}"
+        systems = {
+            "flywheel": lambda: flywheel_dedup(spark, docs, workdir / f"flywheel-{n}", settings),
+            "datasketch": lambda: datasketch_clusters(docs, workdir / "datasketch", settings, verify=False),
+            "datasketch+verify": lambda: datasketch_clusters(docs, workdir / "datasketch-v", settings, verify=True),
+        }
+        if not args.skip_datatrove:
+            systems["datatrove"] = lambda: datatrove_clusters(docs, workdir / "datatrove", args.workers)
+        results = {name: measure(run) for name, run in systems.items()}
+        print(f"\n{n} documents, {args.workers} cores (datasketch: one process)")
+        for name, (seconds, peak, clusters, _) in results.items():
+            print(f"{name:18s} {n / seconds:8.1f} docs/s  {seconds:7.1f} s  peak {peak:6.0f} MiB  {clusters} clusters")
+        ours = results["flywheel"][0]
+        for name, (seconds, *_) in results.items():
+            if name != "flywheel":
+                print(f"flywheel vs {name:18s} {seconds / ours:5.2f}x its throughput")
+        print("target: >= 2x datasketch's")
+        _print_stages(results["flywheel"][3])
 
         print("\nFlywheel scaling")
         timings = {}
         for size in scaling:
-            seconds, peak, clusters = (ours if size == n else measure(lambda: flywheel_clusters(
+            seconds, peak, clusters, report = (results["flywheel"] if size == n else measure(lambda: flywheel_dedup(
                 spark, workdir / f"docs-{size}", workdir / f"flywheel-{size}", settings)))
             timings[size] = seconds
             print(f"{size:8d} docs  {seconds:7.1f} s  {size / seconds:7.1f} docs/s  peak {peak:6.0f} MiB")
+            if size != n:
+                _print_stages(report)
         if len(scaling) > 1:
             low, high = min(scaling), max(scaling)
             print(f"time {high}/{low}: {timings[high] / timings[low]:.1f} for {high / low:.0f}x the documents "
                   f"(target <= {1.2 * high / low:.0f})")
         spark.stop()
+
+
+def _print_stages(report) -> None:
+    total = sum(report.stage_seconds.values())
+    print("  flywheel per stage: " + ", ".join(
+        f"{name} {seconds:.1f} s ({seconds / total:.0%})" for name, seconds in report.stage_seconds.items()))
 
 
 if __name__ == "__main__":

@@ -114,6 +114,10 @@ def _clusters_metadata(report: DedupReport, lake, batch: str) -> dict:
         "false_positives_removed": report.candidate_pairs - report.verified_pairs,
         "pairs_judged_by_signature": report.signature_only_pairs,
         "connected_component_rounds": report.cc_rounds,
+        "components_found_on_driver": report.components_on_driver,
+        "seconds_per_step": table(
+            [{"step": step, "seconds": seconds} for step, seconds in report.stage_seconds.items()],
+            ["step", "seconds"]),
         "near_duplicate_pairs": table(
             examples, ["jaccard", "method", "url_a", "batch_a", "url_b", "batch_b", "text_a", "text_b"]),
         "path": partition_path_value(lake, DEDUP_CLUSTERS, batch),

@@ -34,10 +34,9 @@ INDEX_SCHEMA = StructType([
     StructField("band_keys", ArrayType(LongType())),
 ])
 # A scored pair: both documents' details, the start of each text, and the Jaccard.
-_PAIR_DETAILS = ["a", "b", "url_a", "url_b", "batch_a", "batch_b", "prior_a", "prior_b"]
+_PAIR_DETAILS = ["a", "b", "url_a", "url_b", "batch_a", "batch_b", "prior_a", "prior_b", "snippet_a", "snippet_b"]
 _SCORED_PAIR_SCHEMA = StructType([
     *[StructField(name, BooleanType() if name.startswith("prior") else StringType()) for name in _PAIR_DETAILS],
-    StructField("text_a", StringType()), StructField("text_b", StringType()),
     StructField("jaccard", DoubleType()), StructField("method", StringType()),
 ])
 _SNIPPET_CHARS = 200
@@ -60,35 +59,35 @@ def signatures(docs: DataFrame, batch: str, settings: DedupSettings) -> DataFram
     return docs.select("doc_id", "url", "fetch_time", "text").mapInArrow(run, INDEX_SCHEMA)
 
 
-def score_pairs(pairs: DataFrame, settings: DedupSettings) -> DataFrame:
-    """Each pair with `jaccard` and `method`: the exact Jaccard where both texts are there and
-    verification is on, else the signatures' estimate. Texts are cut to snippets on the way out."""
-    verify, size = settings.verify_candidates, settings.shingle_size
+def score_pairs(texts: DataFrame, pairs: DataFrame, settings: DedupSettings) -> DataFrame:
+    """Each pair with `jaccard` and `method`: the exact Jaccard where both texts are there (and
+    verification is on), else the signatures' estimate; texts cut to snippets on the way out.
 
-    def run(batches):
-        for chunk in batches:
-            shingles: dict[str, np.ndarray] = {}  # a document in several pairs is shingled once
+    `texts` (`node`, `text`, `group`) and `pairs` (`_PAIR_DETAILS` but the snippets, signatures,
+    `group`) share a `group` column that puts every pair with the texts of both its documents, so
+    each text travels and is shingled once however many pairs it is in.
+    """
+    size = settings.shingle_size
 
-            def shingles_of(node: str, text: str) -> np.ndarray:
-                if node not in shingles:
-                    shingles[node] = shingle_hashes(text, size)
-                return shingles[node]
+    def run(texts: pa.Table, pairs: pa.Table) -> pa.Table:
+        nodes, contents = texts.column("node").to_pylist(), texts.column("text").to_pylist()
+        shingles = {node: shingle_hashes(text or "", size) for node, text in zip(nodes, contents)}
+        snippets = {node: (text or "")[:_SNIPPET_CHARS] for node, text in zip(nodes, contents)}
+        rows = pairs.select(["a", "b", "signature_a", "signature_b"]).to_pydict()
+        scores, methods = [], []
+        for a, b, sig_a, sig_b in zip(*rows.values()):
+            if a in shingles and b in shingles:
+                scores.append(jaccard(shingles[a], shingles[b]))
+                methods.append("exact")
+            else:
+                scores.append(estimated_jaccard(np.array(sig_a), np.array(sig_b)))
+                methods.append("signature")
+        return pa.Table.from_arrays(
+            [*(pairs.column(name) for name in _PAIR_DETAILS[:-2]),
+             *(pa.array([snippets.get(node) for node in rows[side]], pa.string()) for side in ("a", "b")),
+             pa.array(scores, pa.float64()), pa.array(methods, pa.string())],
+            names=_SCORED_PAIR_SCHEMA.fieldNames())
 
-            rows = chunk.select(["a", "b", "text_a", "text_b", "signature_a", "signature_b"]).to_pydict()
-            scores, methods = [], []
-            for a, b, text_a, text_b, sig_a, sig_b in zip(*rows.values()):
-                if verify and text_a is not None and text_b is not None:
-                    scores.append(jaccard(shingles_of(a, text_a), shingles_of(b, text_b)))
-                    methods.append("exact")
-                else:
-                    scores.append(estimated_jaccard(np.array(sig_a), np.array(sig_b)))
-                    methods.append("signature")
-            snippets = [pa.array([t[:_SNIPPET_CHARS] if t is not None else None for t in rows[c]], pa.string())
-                        for c in ("text_a", "text_b")]
-            yield pa.RecordBatch.from_arrays(
-                [*(chunk.column(name) for name in _PAIR_DETAILS), *snippets,
-                 pa.array(scores, pa.float64()), pa.array(methods, pa.string())],
-                names=_SCORED_PAIR_SCHEMA.fieldNames())
-
-    return pairs.select(*_PAIR_DETAILS, "text_a", "text_b", "signature_a", "signature_b").mapInArrow(
-        run, _SCORED_PAIR_SCHEMA)
+    return (texts.select("group", "node", "text").groupBy("group")
+            .cogroup(pairs.select("group", *_PAIR_DETAILS[:-2], "signature_a", "signature_b").groupBy("group"))
+            .applyInArrow(run, _SCORED_PAIR_SCHEMA))

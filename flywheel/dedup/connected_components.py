@@ -5,20 +5,28 @@ MapReduce and Beyond", SoCC 2014): every round rewires edges towards the smalles
 neighbourhood, and after O(log n) rounds every component is a star around its smallest node.
 Each round is a few joins and aggregations over the edge list; its result is checkpointed so the
 query plan does not grow with the number of rounds.
+
+Most batches have few near-duplicate pairs, and there a dozen Spark jobs cost seconds while the
+graph fits in the driver many times over: up to `max_driver_edges` edges are collected and
+labelled by union-find in one pass instead (same labels).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
+
+from flywheel.dedup.union_find import smallest_member_labels
 
 
 @dataclass
 class Components:
     labels: DataFrame  # `node`, `component` (the smallest node id of its component)
-    rounds: int
+    rounds: int  # Large-Star / Small-Star rounds; 0 when labelled on the driver
+    on_driver: bool
 
 
 def _undirected(edges: DataFrame) -> DataFrame:
@@ -55,8 +63,18 @@ def _is_star_forest(edges: DataFrame) -> bool:
     return edges.groupBy("child").count().filter(F.col("count") > 1).isEmpty()
 
 
-def connected_components(edges: DataFrame, max_rounds: int = 64) -> Components:
+def connected_components(edges: DataFrame, max_driver_edges: int = 1_000_000, max_rounds: int = 64) -> Components:
     """Label every node that appears in `edges` (columns `a`, `b`) with its component."""
+    collected = edges.select("a", "b").limit(max_driver_edges + 1).toArrow()
+    if collected.num_rows <= max_driver_edges:
+        labels = smallest_member_labels(zip(*collected.to_pydict().values()))
+        table = pa.table({"node": list(labels), "component": list(labels.values())},
+                         schema=pa.schema([("node", pa.string()), ("component", pa.string())]))
+        return Components(labels=edges.sparkSession.createDataFrame(table), rounds=0, on_driver=True)
+    return _in_spark(edges, max_rounds)
+
+
+def _in_spark(edges: DataFrame, max_rounds: int) -> Components:
     current = _undirected(edges).localCheckpoint()
     rounds = 0
     while not _is_star_forest(current):
@@ -66,4 +84,4 @@ def connected_components(edges: DataFrame, max_rounds: int = 64) -> Components:
         rounds += 1
     labels = current.select(F.col("child").alias("node"), F.col("parent").alias("component")).unionByName(
         current.select(F.col("parent").alias("node"), F.col("parent").alias("component"))).distinct()
-    return Components(labels=labels, rounds=rounds)
+    return Components(labels=labels, rounds=rounds, on_driver=False)

@@ -1,8 +1,8 @@
 """Word n-gram shingles as 64-bit hashes, and the exact Jaccard similarity of two documents.
 
-Each distinct word is hashed once (xxHash64, cached per process); an n-gram's hash combines its
-words' hashes polynomially in NumPy, so a document costs one dictionary lookup per word instead
-of one string join and hash per n-gram.
+Each distinct word is hashed once (xxHash64 of its UTF-8 bytes, cached per process); an n-gram's
+hash combines its words' hashes polynomially in NumPy, so a document costs one dictionary lookup
+per word instead of one string join and hash per n-gram.
 """
 
 from __future__ import annotations
@@ -10,25 +10,29 @@ from __future__ import annotations
 import numpy as np
 import xxhash
 
-from flywheel.dedup.normalize import normalized_words
+from flywheel.dedup.normalize import normalize_utf8, words_of_normalized
 
 # An odd 64-bit multiplier (from splitmix64): spreads each word hash before the next is added.
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _WORD_CACHE_LIMIT = 2_000_000
-_word_hashes: dict[str, int] = {}
 
 
-def _word_hash_array(words: list[str]) -> np.ndarray:
-    cache = _word_hashes
-    if len(cache) > _WORD_CACHE_LIMIT:
-        cache.clear()
-    hashes = []
-    for word in words:
-        value = cache.get(word)
-        if value is None:
-            value = cache[word] = xxhash.xxh64_intdigest(word)
-        hashes.append(value)
-    return np.array(hashes, dtype=np.uint64)
+class _WordHashes(dict):
+    """word -> xxHash64 as a signed int64 (which NumPy converts faster than a uint64 above 2^63)."""
+
+    def __missing__(self, word: bytes) -> int:
+        value = self[word] = int.from_bytes(xxhash.xxh64_digest(word), "big", signed=True)
+        return value
+
+
+_word_hashes = _WordHashes()
+
+
+def _word_hash_array(words: list[bytes]) -> np.ndarray:
+    if len(_word_hashes) > _WORD_CACHE_LIMIT:
+        _word_hashes.clear()
+    signed = np.fromiter(map(_word_hashes.__getitem__, words), dtype=np.int64, count=len(words))
+    return signed.view(np.uint64)
 
 
 def shingle_hashes(text: str, size: int) -> np.ndarray:
@@ -37,10 +41,10 @@ def shingle_hashes(text: str, size: int) -> np.ndarray:
     A document shorter than `size` words is one shingle of all its words, so short texts can still
     match their copies; an empty document has no shingles.
     """
-    return word_shingle_hashes(normalized_words(text), size)
+    return word_shingle_hashes(words_of_normalized(normalize_utf8(text)), size)
 
 
-def word_shingle_hashes(words: list[str], size: int) -> np.ndarray:
+def word_shingle_hashes(words: list[bytes], size: int) -> np.ndarray:
     """`shingle_hashes` of words that are normalized already."""
     if not words:
         return np.empty(0, dtype=np.uint64)
@@ -49,12 +53,22 @@ def word_shingle_hashes(words: list[str], size: int) -> np.ndarray:
     combined = word_hashes[:count].copy()
     for offset in range(1, min(size, len(words))):
         combined = combined * _MIX + word_hashes[offset:offset + count]
-    return np.unique(combined)
+    combined.sort()  # then drop repeats: several times faster than np.unique's hashing for this size
+    distinct = np.empty(combined.size, dtype=bool)
+    distinct[0] = True
+    np.not_equal(combined[1:], combined[:-1], out=distinct[1:])
+    return combined[distinct]
 
 
 def jaccard(left: np.ndarray, right: np.ndarray) -> float:
     """Jaccard similarity of two sorted arrays of distinct shingle hashes."""
     if left.size == 0 and right.size == 0:
         return 1.0
-    shared = np.intersect1d(left, right, assume_unique=True).size
+    if left.size > right.size:
+        left, right = right, left
+    if left.size == 0:
+        return 0.0
+    # Binary search of the shorter in the longer: no merge and re-sort as in np.intersect1d.
+    positions = np.minimum(np.searchsorted(right, left), right.size - 1)
+    shared = int(np.count_nonzero(right[positions] == left))
     return shared / (left.size + right.size - shared)

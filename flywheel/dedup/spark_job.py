@@ -12,6 +12,7 @@ Nodes are keyed `<batch>/<doc_id>`, since an unchanged page crawled again has th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyspark import StorageLevel
@@ -19,9 +20,10 @@ from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from flywheel.dedup.arrow_steps import INDEX_SCHEMA, score_pairs, signatures
-from flywheel.dedup.connected_components import connected_components
+from flywheel.dedup.connected_components import Components, connected_components
 from flywheel.dedup.settings import DedupSettings
 from flywheel.spark_session import spread_over_cores
+from flywheel.stage_timer import StageTimer
 
 CLUSTER_COLUMNS = ["doc_id", "cluster_id", "kept", "duplicate_of", "duplicate_of_batch",
                    "duplicate_kind", "cluster_size"]
@@ -75,8 +77,11 @@ class DedupReport:
     cluster_sizes: dict[int, int]  # documents per cluster -> clusters, for clusters of this batch
     pair_examples: list[dict]
     cc_rounds: int
+    components_on_driver: bool
     bands: int
     rows: int
+    stage_seconds: dict[str, float]  # wall-clock time of each step (Spark evaluates lazily, so
+    # each step's frame is materialized at its end to time it; they are cached, so this is free)
 
     @property
     def removed(self) -> int:
@@ -130,11 +135,19 @@ class _Dedup:
         pairs = self.cache(pairs.join(side["a"], pairs.a == F.col("node_a"))
                            .join(side["b"], pairs.b == F.col("node_b"))
                            .filter(~(F.col("prior_a") & F.col("prior_b"))))
-        texts = self._texts(pairs)
-        for s in "ab":
-            pairs = pairs.join(texts.select(F.col("node").alias(f"node_{s}"), F.col("text").alias(f"text_{s}")),
-                               f"node_{s}", "left")
-        return score_pairs(pairs, self.settings)
+        groups = self._candidate_groups(pairs)
+        texts = self._texts(pairs).join(groups("node"), "node")
+        return score_pairs(texts, pairs.join(groups("a"), "a"), self.settings)
+
+    def _candidate_groups(self, pairs: DataFrame) -> Callable[[str], DataFrame]:
+        """For a key column name, a (broadcast) frame of key, `group` for every document in a pair:
+        documents linked by candidate pairs share a group, and components are hashed into about
+        one group per 2,000 documents. (A function, so each join gets fresh columns.)"""
+        components = connected_components(pairs.select("a", "b"), self.settings.max_driver_component_edges)
+        labels = self.cache(components.labels)
+        groups = max(self.spark.sparkContext.defaultParallelism * 2, labels.count() // 2000)
+        return lambda key: F.broadcast(labels.select(
+            F.col("node").alias(key), F.pmod(F.xxhash64("component"), F.lit(groups)).alias("group")))
 
     def assign_keepers(self, exact: DataFrame, labels: DataFrame) -> DataFrame:
         """Every document of this batch with the copy kept for it (`CLUSTER_COLUMNS` + `keeper_prior`).
@@ -166,8 +179,8 @@ class _Dedup:
             "keeper_prior")
 
     def _texts(self, pairs: DataFrame) -> DataFrame:
-        """`node`, `text` of the documents in candidate pairs: from this batch, and from the
-        earlier batches that candidates point into (only those partitions are read)."""
+        """`node`, `text` of this batch's documents and of the earlier batches that candidates point
+        into (only those partitions are read); the caller keeps those in a candidate group."""
         texts = self.docs.select(F.concat_ws("/", F.lit(self.inputs.batch), "doc_id").alias("node"), "text")
         if not self.settings.verify_candidates:
             return texts.limit(0)
@@ -176,35 +189,47 @@ class _Dedup:
         for batch in sorted(batches & self.inputs.prior_docs_urls.keys()):
             earlier = self.spark.read.parquet(self.inputs.prior_docs_urls[batch])
             texts = texts.unionByName(earlier.select(F.concat_ws("/", F.lit(batch), "doc_id").alias("node"), "text"))
-        # Filter before the joins so only the texts of candidates are shuffled (the node list is
-        # small enough to broadcast in the usual case, where few documents have candidates).
-        needed = pairs.select(F.col("a").alias("node")).union(pairs.select(F.col("b").alias("node"))).distinct()
-        return texts.join(needed, "node", "left_semi")
+        return texts
 
 
 def run_dedup(spark: SparkSession, inputs: DedupInputs, outputs: DedupOutputs,
               settings: DedupSettings, examples: int = 5) -> DedupReport:
+    timer = StageTimer()
     run = _Dedup(spark, inputs, settings)
     nodes = run.nodes
     try:
-        exact = run.cache(run.exact_representatives())
-        survivors = nodes.join(exact.filter(F.col("node") == F.col("exact_rep")).select("node"), "node")
-        pairs = run.cache(run.scored_pairs(run.candidate_pairs(survivors)))
-        edges = pairs.filter(F.col("jaccard") >= settings.threshold) if settings.verify_candidates else pairs
-        components = connected_components(edges.select("a", "b"))
-
-        clusters = run.cache(run.assign_keepers(exact, components.labels))
-        clusters.select(*CLUSTER_COLUMNS).write.mode("overwrite").parquet(outputs.clusters_url)
-        kept = clusters.filter("kept").select("doc_id", "cluster_size")
-        run.docs.join(kept, "doc_id").write.mode("overwrite").parquet(outputs.kept_url)
-        (nodes.filter(~F.col("prior")).join(kept.select("doc_id"), "doc_id")
-         .select(*INDEX_SCHEMA.fieldNames()).write.mode("overwrite").parquet(outputs.index_url))
-        return _report(run, clusters, pairs, components.rounds, examples)
+        with timer.stage("signatures"):
+            nodes.count()
+        with timer.stage("exact duplicates"):
+            exact = run.cache(run.exact_representatives())
+            exact.count()
+        with timer.stage("candidate grouping"):
+            survivors = nodes.join(exact.filter(F.col("node") == F.col("exact_rep")).select("node"), "node")
+            candidates = run.cache(run.candidate_pairs(survivors))
+            candidates.count()
+        with timer.stage("verification"):
+            pairs = run.cache(run.scored_pairs(candidates))
+            pairs.count()
+        with timer.stage("connected components"):
+            edges = pairs.filter(F.col("jaccard") >= settings.threshold) if settings.verify_candidates else pairs
+            components = connected_components(edges.select("a", "b"), settings.max_driver_component_edges)
+            clusters = run.cache(run.assign_keepers(exact, components.labels))
+            clusters.count()
+        with timer.stage("writing"):
+            clusters.select(*CLUSTER_COLUMNS).write.mode("overwrite").parquet(outputs.clusters_url)
+            # Broadcast the kept ids (small) so the texts are written without a shuffle.
+            kept = F.broadcast(clusters.filter("kept").select("doc_id", "cluster_size"))
+            run.docs.join(kept, "doc_id").write.mode("overwrite").parquet(outputs.kept_url)
+            (nodes.filter(~F.col("prior")).join(kept.select("doc_id"), "doc_id")
+             .select(*INDEX_SCHEMA.fieldNames()).write.mode("overwrite").parquet(outputs.index_url))
+        with timer.stage("report"):
+            return _report(run, clusters, pairs, components, examples, timer)
     finally:
         run.release()
 
 
-def _report(run: _Dedup, clusters: DataFrame, pairs: DataFrame, cc_rounds: int, examples: int) -> DedupReport:
+def _report(run: _Dedup, clusters: DataFrame, pairs: DataFrame, components: Components, examples: int,
+            timer: StageTimer) -> DedupReport:
     settings = run.settings
     kinds = {(row["duplicate_kind"], row["keeper_prior"]): row["count"] for row in
              clusters.groupBy("duplicate_kind", "keeper_prior").count().collect()}
@@ -232,5 +257,6 @@ def _report(run: _Dedup, clusters: DataFrame, pairs: DataFrame, cc_rounds: int, 
         cluster_sizes=dict(sorted(sizes.items())),
         pair_examples=[{"jaccard": round(r["jaccard"], 4), "method": r["method"], "url_a": r["url_a"],
                         "batch_a": r["batch_a"], "url_b": r["url_b"], "batch_b": r["batch_b"],
-                        "text_a": r["text_a"], "text_b": r["text_b"]} for r in shown],
-        cc_rounds=cc_rounds, bands=bands, rows=rows)
+                        "text_a": r["snippet_a"], "text_b": r["snippet_b"]} for r in shown],
+        cc_rounds=components.rounds, components_on_driver=components.on_driver, bands=bands, rows=rows,
+        stage_seconds=timer.seconds)

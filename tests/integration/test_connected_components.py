@@ -1,4 +1,4 @@
-"""Spark connected components against networkx on random graphs with long chains."""
+"""Connected components, in Spark and on the driver, against networkx on random graphs with long chains."""
 
 import random
 
@@ -8,13 +8,16 @@ import pytest
 from flywheel.dedup.connected_components import connected_components
 
 
+@pytest.mark.parametrize("on_driver", [False, True])
 @pytest.mark.parametrize("seed", [0, 1])
-def test_labels_match_networkx(spark, seed):
+def test_labels_match_networkx(spark, seed, on_driver):
     rng = random.Random(seed)
     edges = [(f"n{rng.randrange(300):03d}", f"n{rng.randrange(300):03d}") for _ in range(200)]
     edges += [(f"c{i:03d}", f"c{i + 1:03d}") for i in range(40)]  # a path: the worst case for rounds
     edges += [(f"s{i:03d}", "s000") for i in range(1, 30)]  # a star
-    components = connected_components(spark.createDataFrame(edges, ["a", "b"]))
+    components = connected_components(spark.createDataFrame(edges, ["a", "b"]),
+                                      max_driver_edges=len(edges) if on_driver else 0)
+    assert components.on_driver == on_driver
     labels = {row["node"]: row["component"] for row in components.labels.collect()}
     graph = nx.Graph((a, b) for a, b in edges if a != b)
     assert labels == {node: min(c) for c in nx.connected_components(graph) for node in c}
@@ -23,5 +26,6 @@ def test_labels_match_networkx(spark, seed):
 
 def test_no_edges_gives_no_labels(spark):
     empty = spark.createDataFrame([], "a string, b string")
-    components = connected_components(empty)
-    assert components.labels.count() == 0 and components.rounds == 0
+    for max_driver_edges in (0, 10):
+        components = connected_components(empty, max_driver_edges=max_driver_edges)
+        assert components.labels.count() == 0 and components.rounds == 0

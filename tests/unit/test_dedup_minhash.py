@@ -73,3 +73,34 @@ def test_settings_reject_inconsistent_banding():
         DedupSettings(bands=20, rows=8)
     with pytest.raises(ValidationError, match="both bands and rows"):
         DedupSettings(bands=14, rows=None)
+
+
+def datasketch_signature(shingles: np.ndarray, settings: DedupSettings) -> np.ndarray:
+    from datasketch import MinHash
+
+    sketch = MinHash(num_perm=settings.num_perm, seed=settings.seed, scheme="affine64", hashfunc=lambda v: v)
+    sketch.update_batch(shingles)
+    return sketch.digest()
+
+
+def test_batch_signatures_equal_datasketch_value_for_value(monkeypatch):
+    import flywheel.dedup.minhash as minhash
+
+    settings = DedupSettings(seed=7)
+    texts = [TEXT, "", "short text", edited(TEXT, 30, 2), "...!!!", PROSE, TEXT[:900]]
+    shingle_sets = [shingle_hashes(text, settings.shingle_size) for text in texts]
+    expected = np.array([datasketch_signature(s, settings) for s in shingle_sets])
+    # Small chunks, so documents are split over several vectorized passes.
+    monkeypatch.setattr(minhash, "_CHUNK_HASHES", 100)
+    assert np.array_equal(MinHasher(settings).signatures(shingle_sets), expected)
+    assert (expected[1] == minhash.EMPTY).all()
+
+
+def test_hashes_are_stable_across_versions():
+    """Earlier batches' index rows hold these values: a change here orphans every stored index."""
+    text = "Hello, World! It is 2024-11-22; price $3,000.50 (approx).\x00\x7f end"
+    assert exact_hash(text) == 4762996417984833278
+    assert exact_hash("Ünïcödé — déjà vu, 3.14 mal \x1c\x0b Zeile\tzwei.") == 7708723843289787396
+    assert MinHasher(DedupSettings()).signature(text)[:3].tolist() == [
+        747005072574639626, 723734021423859451, 1583064922065689039]
+    assert shingle_hashes(text, 2)[:2].tolist() == [2921266295092899400, 4165810046572088921]

@@ -74,3 +74,14 @@ def test_jaccard_equals_the_string_set_definition_under_random_edits(seed):
 def test_jaccard_bounds():
     assert jaccard(shingle_hashes(PROSE, 5), shingle_hashes(PROSE.upper(), 5)) == 1.0
     assert jaccard(shingle_hashes(PROSE, 5), shingle_hashes("something else entirely here now", 5)) == 0.0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_ascii_fast_path_equals_the_unicode_rules(seed):
+    from flywheel.dedup.normalize import _normalize_unicode, normalize_utf8
+
+    rng = random.Random(seed)
+    alphabet = [chr(i) for i in range(128)] + ["word", "Word", "12", "3.14", "1,000", " ", "\n"] * 10
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        assert normalize_utf8(text) == _normalize_unicode(text).encode(), repr(text)
