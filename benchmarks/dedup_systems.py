@@ -51,6 +51,7 @@ def datasketch_clusters(docs_dir: Path, out_dir: Path, settings: DedupSettings, 
     from datasketch import MinHash, MinHashLSH
 
     from flywheel.dedup.shingles import jaccard, shingle_hashes
+    from flywheel.dedup.union_find import smallest_member_labels
 
     table = pq.read_table(docs_dir)
     texts = table.column("text").to_pylist()
@@ -62,19 +63,10 @@ def datasketch_clusters(docs_dir: Path, out_dir: Path, settings: DedupSettings, 
         sketch.update_batch(values)
         lsh.insert(i, sketch)
         sketches.append(sketch)
-    parent = list(range(len(texts)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, sketch in enumerate(sketches):
-        for j in lsh.query(sketch):
-            if j > i and (not verify or jaccard(shingles[i], shingles[j]) >= settings.threshold):
-                parent[max(root(i), root(j))] = min(root(i), root(j))
-    labels = [root(i) for i in range(len(texts))]
+    edges = ((i, j) for i, sketch in enumerate(sketches) for j in lsh.query(sketch)
+             if j > i and (not verify or jaccard(shingles[i], shingles[j]) >= settings.threshold))
+    components = smallest_member_labels(edges)
+    labels = [components.get(i, i) for i in range(len(texts))]
     kept = [labels[i] == i for i in range(len(texts))]
     out_dir.mkdir(parents=True, exist_ok=True)
     pq.write_table(table.filter(pa.array(kept)), out_dir / "kept.parquet")

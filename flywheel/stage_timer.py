@@ -18,6 +18,3 @@ class StageTimer:
             yield
         finally:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
-
-    def rounded(self, digits: int = 2) -> dict[str, float]:
-        return {name: round(seconds, digits) for name, seconds in self.seconds.items()}

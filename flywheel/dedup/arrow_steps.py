@@ -34,9 +34,10 @@ INDEX_SCHEMA = StructType([
     StructField("band_keys", ArrayType(LongType())),
 ])
 # A scored pair: both documents' details, the start of each text, and the Jaccard.
-_PAIR_DETAILS = ["a", "b", "url_a", "url_b", "batch_a", "batch_b", "prior_a", "prior_b", "snippet_a", "snippet_b"]
+_PAIR_DETAILS = ["a", "b", "url_a", "url_b", "batch_a", "batch_b", "prior_a", "prior_b"]
 _SCORED_PAIR_SCHEMA = StructType([
     *[StructField(name, BooleanType() if name.startswith("prior") else StringType()) for name in _PAIR_DETAILS],
+    StructField("snippet_a", StringType()), StructField("snippet_b", StringType()),
     StructField("jaccard", DoubleType()), StructField("method", StringType()),
 ])
 _SNIPPET_CHARS = 200
@@ -63,9 +64,9 @@ def score_pairs(texts: DataFrame, pairs: DataFrame, settings: DedupSettings) -> 
     """Each pair with `jaccard` and `method`: the exact Jaccard where both texts are there (and
     verification is on), else the signatures' estimate; texts cut to snippets on the way out.
 
-    `texts` (`node`, `text`, `group`) and `pairs` (`_PAIR_DETAILS` but the snippets, signatures,
-    `group`) share a `group` column that puts every pair with the texts of both its documents, so
-    each text travels and is shingled once however many pairs it is in.
+    `texts` (`node`, `text`, `group`) and `pairs` (`_PAIR_DETAILS`, signatures, `group`) share a
+    `group` column that puts every pair with the texts of both its documents, so each text travels
+    and is shingled once however many pairs it is in.
     """
     size = settings.shingle_size
 
@@ -83,11 +84,11 @@ def score_pairs(texts: DataFrame, pairs: DataFrame, settings: DedupSettings) -> 
                 scores.append(estimated_jaccard(np.array(sig_a), np.array(sig_b)))
                 methods.append("signature")
         return pa.Table.from_arrays(
-            [*(pairs.column(name) for name in _PAIR_DETAILS[:-2]),
+            [*(pairs.column(name) for name in _PAIR_DETAILS),
              *(pa.array([snippets.get(node) for node in rows[side]], pa.string()) for side in ("a", "b")),
              pa.array(scores, pa.float64()), pa.array(methods, pa.string())],
             names=_SCORED_PAIR_SCHEMA.fieldNames())
 
     return (texts.select("group", "node", "text").groupBy("group")
-            .cogroup(pairs.select("group", *_PAIR_DETAILS[:-2], "signature_a", "signature_b").groupBy("group"))
+            .cogroup(pairs.select("group", *_PAIR_DETAILS, "signature_a", "signature_b").groupBy("group"))
             .applyInArrow(run, _SCORED_PAIR_SCHEMA))

@@ -13,7 +13,7 @@ Nodes are keyed `<batch>/<doc_id>`, since an unchanged page crawled again has th
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession, Window
@@ -80,8 +80,9 @@ class DedupReport:
     components_on_driver: bool
     bands: int
     rows: int
-    stage_seconds: dict[str, float]  # wall-clock time of each step (Spark evaluates lazily, so
-    # each step's frame is materialized at its end to time it; they are cached, so this is free)
+    # Wall-clock time of each step (Spark evaluates lazily, so each step's frame is materialized at
+    # its end to time it; they are cached, so this is free).
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def removed(self) -> int:
@@ -223,13 +224,14 @@ def run_dedup(spark: SparkSession, inputs: DedupInputs, outputs: DedupOutputs,
             (nodes.filter(~F.col("prior")).join(kept.select("doc_id"), "doc_id")
              .select(*INDEX_SCHEMA.fieldNames()).write.mode("overwrite").parquet(outputs.index_url))
         with timer.stage("report"):
-            return _report(run, clusters, pairs, components, examples, timer)
+            report = _report(run, clusters, pairs, components, examples)
+        return replace(report, stage_seconds=timer.seconds)
     finally:
         run.release()
 
 
-def _report(run: _Dedup, clusters: DataFrame, pairs: DataFrame, components: Components, examples: int,
-            timer: StageTimer) -> DedupReport:
+def _report(run: _Dedup, clusters: DataFrame, pairs: DataFrame, components: Components,
+            examples: int) -> DedupReport:
     settings = run.settings
     kinds = {(row["duplicate_kind"], row["keeper_prior"]): row["count"] for row in
              clusters.groupBy("duplicate_kind", "keeper_prior").count().collect()}
@@ -258,5 +260,4 @@ def _report(run: _Dedup, clusters: DataFrame, pairs: DataFrame, components: Comp
         pair_examples=[{"jaccard": round(r["jaccard"], 4), "method": r["method"], "url_a": r["url_a"],
                         "batch_a": r["batch_a"], "url_b": r["url_b"], "batch_b": r["batch_b"],
                         "text_a": r["snippet_a"], "text_b": r["snippet_b"]} for r in shown],
-        cc_rounds=components.rounds, components_on_driver=components.on_driver, bands=bands, rows=rows,
-        stage_seconds=timer.seconds)
+        cc_rounds=components.rounds, components_on_driver=components.on_driver, bands=bands, rows=rows)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
+
+Node = TypeVar("Node", str, int)
 
 
-def smallest_member_labels(edges: Iterable[tuple[str, str]]) -> dict[str, str]:
+def smallest_member_labels(edges: Iterable[tuple[Node, Node]]) -> dict[Node, Node]:
     """node -> the smallest node of its component, for every node of `edges` (the same labels
     as the Spark algorithm's, so either can serve). Self loops name no node, as there."""
-    parent: dict[str, str] = {}
+    parent: dict[Node, Node] = {}
 
-    def root(node: str) -> str:
+    def root(node: Node) -> Node:
         parent.setdefault(node, node)
         while parent[node] != node:
             parent[node] = parent[parent[node]]
