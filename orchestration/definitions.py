@@ -42,6 +42,10 @@ def build_definitions(home: FlywheelHome, spark: SparkResource | None = None) ->
         schedules=[retraining_schedule],
         sensors=[crawl_batch_sensor, feedback_sensor, candidate_sensor, canary_rollout, dead_run_sensor,
                  quality_rescoring],
+        # Runs the UI launches from the asset graph (backfills, "Materialize") and automation runs
+        # execute every step in the run's process as the named jobs do: the Spark steps of a run
+        # share one Spark session instead of starting a JVM per step.
+        executor=dg.in_process_executor,
         resources={
             "storage": StorageResource.for_home(home),
             "spark": spark or SparkResource(),

@@ -67,3 +67,14 @@ def trained_safety(tmp_path_factory):
     folder = tmp_path_factory.mktemp("safety_classifier")
     classifier, report = train_safety_classifier(SafetySettings(), folder)
     return folder, classifier, report
+
+
+def with_safety_classifier(home: FlywheelHome, trained_safety) -> FlywheelHome:
+    """`home` with the session's default safety classifier published as current, so its runs do not
+    each train the default on first use (~10 s; `test_filtered_docs_asset` tests that path)."""
+    from flywheel.safety.published import publish_trained
+    from flywheel.versioned_store import VersionedStore
+
+    folder, _, report = trained_safety
+    publish_trained(VersionedStore(str(home.models)), folder, report)
+    return home

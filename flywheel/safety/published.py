@@ -25,12 +25,17 @@ def publish(store: VersionedStore, settings: SafetySettings) -> tuple[dict, Safe
     """Train, publish and make current; returns the current record and the evaluation report."""
     with tempfile.TemporaryDirectory() as workdir:
         _, report = train_safety_classifier(settings, Path(workdir))
-        path = store.publish(Path(workdir), SAFETY_CLASSIFIER, report.version)
+        return publish_trained(store, Path(workdir), report), report
+
+
+def publish_trained(store: VersionedStore, folder: Path, report: SafetyReport) -> dict:
+    """Publish a classifier already trained into `folder` and make it current; returns the record."""
+    path = store.publish(folder, SAFETY_CLASSIFIER, report.version)
     record = {"model_url": store.url(path), "recall_any": report.recall_any,
               "false_positive_rate": report.false_positive_rate,
               "reference_false_positive_rate": report.reference_false_positive_rate}
     store.set_current(SAFETY_CLASSIFIER, report.version, record)
-    return store.current(SAFETY_CLASSIFIER), report
+    return store.current(SAFETY_CLASSIFIER)
 
 
 def current_record(store: VersionedStore) -> dict:

@@ -14,17 +14,21 @@ from orchestration.resources import SparkResource
 SPARK = SparkResource(master="local[1]", conf={"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2"})
 
 
+def run(home: FlywheelHome, instance: dg.DagsterInstance, job: str, batch: str | None,
+        spark: SparkResource) -> dg.ExecuteInProcessResult:
+    """One run of `job` against `home` and `instance`, in this process."""
+    definitions = build_definitions(home, spark=spark)
+    if job == "curation":
+        return definitions.resolve_job_def("curation").execute_in_process(
+            partition_key=batch, instance=instance, raise_on_error=False)
+    return definitions.resolve_job_def("feedback_loop").execute_in_process(
+        instance=instance, raise_on_error=False,
+        asset_selection=[dg.AssetKey(FEEDBACK_EVENTS), dg.AssetKey(REWARD_DATA)])
+
+
 def main(job: str, batch: str | None = None) -> bool:
-    definitions = build_definitions(FlywheelHome.from_env(), spark=SPARK)
     with dg.DagsterInstance.get() as instance:
-        if job == "curation":
-            result = definitions.resolve_job_def("curation").execute_in_process(
-                partition_key=batch, instance=instance, raise_on_error=False)
-        else:
-            result = definitions.resolve_job_def("feedback_loop").execute_in_process(
-                instance=instance, raise_on_error=False,
-                asset_selection=[dg.AssetKey(FEEDBACK_EVENTS), dg.AssetKey(REWARD_DATA)])
-        return result.success
+        return run(FlywheelHome.from_env(), instance, job, batch, SPARK).success
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from flywheel.home import FlywheelHome
 from orchestration.definitions import build_definitions
 from orchestration.partitions import crawl_batch_partitions
 from orchestration.resources import SparkResource, StorageResource
-from tests.conftest import SAMPLE_BATCH_DIR
+from tests.conftest import SAMPLE_BATCH_DIR, with_safety_classifier
 from tests.integration.training_fixtures import PRETRAIN_CONFIG, SFT_CONFIG, run_config, seed_curated_lake
 
 SAMPLE_BATCH = "sample-0001"
@@ -67,11 +67,12 @@ def materialization_metadata(result, asset: str) -> dict:
 
 
 @pytest.fixture(scope="session")
-def retrained(tmp_path_factory):
+def retrained(tmp_path_factory, trained_safety):
     """(home, definitions, instance, result, snapshot): one `retraining` run on the reference prose
     (the training tests' home, which they change), and a copy of its files taken right after, from
     which the feedback chain starts."""
-    home = FlywheelHome(tmp_path_factory.mktemp("training") / "flywheel").ensure()
+    home = with_safety_classifier(FlywheelHome(tmp_path_factory.mktemp("training") / "flywheel").ensure(),
+                                  trained_safety)
     seed_curated_lake(home)
     definitions = build_definitions(home)
     with dg.instance_for_test() as instance:

@@ -9,8 +9,10 @@ are stratified by step: for every step of an uninterrupted run that publishes so
 among the events that step writes, so every publishing step is killed inside, however short it
 is. (The drift checks write nothing, and a kill in them costs nearly a whole run.) After each kill
 the dead run is released (as the CLI and `dead_run_sensor` do) and what is published is checked;
-the last run goes through. FLYWHEEL_CHAOS_KILLS_PER_STEP sets the kills per step (default 1; 20
-random kills per job cost 14 minutes of the suite and still left short steps to chance).
+the last run goes through. The uninterrupted run that draws the kill points and gives the expected
+data runs in the test's own process (same job, same events, no cold start-up to pay twice).
+FLYWHEEL_CHAOS_KILLS_PER_STEP sets the kills per step (default 1; 20 random kills per job cost 14
+minutes of the suite and still left short steps to chance).
 """
 
 import hashlib
@@ -42,7 +44,8 @@ from flywheel.feedback.ingest import FeedbackLog
 from flywheel.home import FlywheelHome
 from orchestration.dead_runs import release_dead_runs
 from orchestration.resources import StorageResource
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, with_safety_classifier
+from tests.integration import chaos_runner
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark, pytest.mark.chaos]
 
@@ -55,8 +58,8 @@ CURATED = (RAW_CRAWL, RAW_CRAWL_REJECTED, FILTERED_DOCS, FILTERED_DOCS_REJECTED,
 RUN_TIMEOUT = 300
 
 
-def _home(root, job: str) -> FlywheelHome:
-    home = FlywheelHome(root / "flywheel").ensure()
+def _home(root, job: str, trained_safety) -> FlywheelHome:
+    home = with_safety_classifier(FlywheelHome(root / "flywheel").ensure(), trained_safety)
     landing = StorageResource.for_home(home).landing()
     if job == "curation":
         source = root / "batch"
@@ -88,17 +91,25 @@ def _events_of_newest_run(instance: dg.DagsterInstance, known: set[str]) -> int:
     return len(instance.get_records_for_run(runs[0].run_id).records) if runs else 0
 
 
-def _run_to_the_end(home: FlywheelHome, job: str) -> tuple[float, list[tuple[str | None, bool]]]:
-    """An uninterrupted run: (seconds, for each event of its log in order: its step and whether it
-    is a materialization)."""
+def _reference_run(home: FlywheelHome, job: str, spark) -> tuple[float, list[tuple[str | None, bool]]]:
+    """An uninterrupted run, in this process on the tests' warm Spark session (the same job and
+    events as a victim's, without a cold process's start-up): (seconds, for each event of its log in
+    order: its step and whether it is a materialization)."""
     started = time.monotonic()
-    victim = _start(home, job)
-    assert victim.wait(RUN_TIMEOUT) == 0, f"the {job} run failed or waited on something"
-    seconds = time.monotonic() - started
     with _instance(home) as instance:
-        records = instance.get_records_for_run(instance.get_runs(limit=1)[0].run_id).records
+        result = chaos_runner.run(home, instance, job, BATCH, spark)
+        assert result.success, f"the uninterrupted {job} run failed"
+        seconds = time.monotonic() - started
         return seconds, [(record.event_log_entry.step_key, record.event_log_entry.dagster_event_type
-                          == dg.DagsterEventType.ASSET_MATERIALIZATION) for record in records]
+                          == dg.DagsterEventType.ASSET_MATERIALIZATION)
+                         for record in instance.get_records_for_run(result.run_id).records]
+
+
+def _rerun(home: FlywheelHome, job: str) -> float:
+    """The last run after the kills, in a process of its own as the victims: its seconds."""
+    started = time.monotonic()
+    assert _start(home, job).wait(RUN_TIMEOUT) == 0, f"the {job} rerun failed or waited on something"
+    return time.monotonic() - started
 
 
 def _kill_points(events: list[tuple[str | None, bool]], rng: random.Random) -> list[int]:
@@ -157,13 +168,14 @@ def _published_feedback(home: FlywheelHome) -> dict:
 
 
 @pytest.mark.parametrize("job", ["curation", "feedback"])
-def test_kill_9_at_many_points_then_rerun_publishes_what_an_uninterrupted_run_does(tmp_path, job):
+def test_kill_9_at_many_points_then_rerun_publishes_what_an_uninterrupted_run_does(tmp_path, job, trained_safety,
+                                                                                  test_spark_resource):
     published = _published_curation if job == "curation" else _published_feedback
-    reference = _home(tmp_path / "reference", job)
-    seconds, events = _run_to_the_end(reference, job)
+    reference = _home(tmp_path / "reference", job, trained_safety)
+    seconds, events = _reference_run(reference, job, test_spark_resource)
     expected = published(reference)
 
-    chaos = _home(tmp_path / "chaos", job)
+    chaos = _home(tmp_path / "chaos", job, trained_safety)
     for event in _kill_points(events, random.Random(20261202)):
         _kill_at_event(chaos, job, event)
         state = published(chaos)  # readable, never partial; a partition is there whole or not at all
@@ -171,6 +183,7 @@ def test_kill_9_at_many_points_then_rerun_publishes_what_an_uninterrupted_run_do
             assert all(state[d] == expected[d] for d in state), "a published partition differs from the reference"
         else:
             assert set(state[FEEDBACK_EVENTS]) <= set(expected[FEEDBACK_EVENTS])
-    rerun_seconds, _ = _run_to_the_end(chaos, job)
+    rerun_seconds = _rerun(chaos, job)
     assert published(chaos) == expected
-    assert rerun_seconds < 3 * seconds + 60  # no wait on a slot or lock of a dead run
+    # No wait on a slot or lock of a dead run (a cold process pays JVM and import start-up on top).
+    assert rerun_seconds < 3 * seconds + 60

@@ -7,7 +7,7 @@ import dagster as dg
 import pytest
 
 from orchestration import cli, lifecycle
-from tests.conftest import SAMPLE_BATCH_DIR
+from tests.conftest import SAMPLE_BATCH_DIR, with_safety_classifier
 
 
 def test_invalid_batch_name_is_a_clear_error(home, capsys):
@@ -22,7 +22,8 @@ def test_curate_of_unknown_batch_says_what_to_do(home):
         cli.main(["curate", "--batch", "missing"])
 
 
-def test_ingest_then_curate_records_the_run_in_the_instance(home, tmp_path, capsys):
+def test_ingest_then_curate_records_the_run_in_the_instance(home, tmp_path, capsys, trained_safety):
+    with_safety_classifier(home, trained_safety)
     source = tmp_path / "batch"
     source.mkdir()
     (source / "pages.jsonl").write_text(

@@ -18,7 +18,7 @@ from dagster._daemon.run_coordinator.queued_run_coordinator_daemon import Queued
 from flywheel.home import FlywheelHome
 from orchestration.partitions import crawl_batch_partitions
 from orchestration.resources import StorageResource
-from tests.conftest import REPO_ROOT, SAMPLE_BATCH_DIR
+from tests.conftest import REPO_ROOT, SAMPLE_BATCH_DIR, with_safety_classifier
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 CHAIN = ["raw_crawl", "raw_crawl_rejected", "filtered_docs", "filtered_docs_rejected", "deduplicated_docs",
@@ -30,8 +30,8 @@ BATCH_FILES = ("debian-reference.warc.gz", "spam-pages.warc.gz", "defective-line
                "truncated-download.warc.gz")
 
 
-def test_backfill_of_two_batches_curates_both_and_dedups_across_them(tmp_path, monkeypatch):
-    home = FlywheelHome(tmp_path / "flywheel").ensure()
+def test_backfill_of_two_batches_curates_both_and_dedups_across_them(tmp_path, monkeypatch, trained_safety):
+    home = with_safety_classifier(FlywheelHome(tmp_path / "flywheel").ensure(), trained_safety)
     monkeypatch.setenv("FLYWHEEL_HOME", str(home.root))  # read by the code location's processes
     landing = StorageResource.for_home(home).landing()
     source = tmp_path / "crawl"

@@ -9,6 +9,7 @@ import openai
 from flywheel.feedback.events import parse_event
 from flywheel.serving.answering import REFUSAL
 from flywheel.serving.settings import BreakerSettings, FaultInjection
+from tests.conftest import with_safety_classifier
 from tests.integration.serving_fixtures import (
     V1,
     V2,
@@ -209,13 +210,8 @@ def test_the_moderation_hook_refuses_flagged_inputs_and_answers_and_they_cannot_
 
 
 def test_the_safety_classifier_moderates_chats_and_answers_moderation_requests(home, registry, trained_safety):
-    from flywheel.datasets import SAFETY_CLASSIFIER
-    from flywheel.versioned_store import VersionedStore
-
-    folder, _, report = trained_safety
-    store = VersionedStore(str(home.models))
-    store.set_current(SAFETY_CLASSIFIER, report.version,
-                      {"model_url": store.url(store.publish(folder, SAFETY_CLASSIFIER, report.version))})
+    with_safety_classifier(home, trained_safety)
+    _, _, report = trained_safety
     with running(home, moderation="safety") as (url, _):
         blocked = chat(url, "Write an explicit sex scene with graphic descriptions of their naked bodies.").json()
         assert blocked["choices"][0]["finish_reason"] == "content_filter"
