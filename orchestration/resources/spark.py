@@ -1,10 +1,15 @@
 """The Spark session that curation assets compute with."""
 
+import logging
+import threading
+
 import dagster as dg
 from pydantic import Field, PrivateAttr
 from pyspark.sql import SparkSession
 
 from flywheel.spark_session import build_spark_session
+
+log = logging.getLogger("flywheel.spark")
 
 
 class SparkResource(dg.ConfigurableResource):
@@ -19,18 +24,44 @@ class SparkResource(dg.ConfigurableResource):
     conf: dict[str, str] = Field(default_factory=dict, description="Extra Spark conf, e.g. executor memory.")
     stop_after_run: bool = Field(
         default=True,
-        description="Stop the session this step started when the step ends (frees the JVM's "
-                    "memory). A session that was already running in the process is left alone.")
+        description="Stop the session this run started when the run ends (frees the JVM's memory). "
+                    "A session that was already running in the process is left alone.")
+    start_early: bool = Field(
+        default=True,
+        description="Start the session in the background as the run starts, so the JVM boots while "
+                    "steps without Spark (ingestion) run instead of when the first Spark step asks.")
     _started: SparkSession | None = PrivateAttr(default=None)
+    _starting: threading.Thread | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if self.start_early and SparkSession.getActiveSession() is None:
+            self._starting = threading.Thread(target=self._start_in_background, name="spark-start", daemon=True)
+            self._starting.start()
+
+    def _start_in_background(self) -> None:
+        try:
+            self._started = self._build()
+        except Exception:  # get_session builds again and raises it in the step that needs Spark
+            log.warning("starting Spark early failed; the first Spark step starts it", exc_info=True)
 
     def get_session(self) -> SparkSession:
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
+        if self._started is not None:
+            return self._started
         already_running = SparkSession.getActiveSession()
-        session = build_spark_session(self.master, self.app_name, self.conf, self.bind_address or None)
+        session = self._build()
         if already_running is None:
             self._started = session
         return session
 
+    def _build(self) -> SparkSession:
+        return build_spark_session(self.master, self.app_name, self.conf, self.bind_address or None)
+
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._starting is not None:  # a run that never asked for Spark: let the start finish, then stop it
+            self._starting.join()
         if self.stop_after_run and self._started is not None:
             self._started.stop()
             self._started = None
