@@ -5,7 +5,10 @@ tokenizer (`strip_strings` removes whitespace tokens) and its rule-based sentenc
 text at whitespace and tokenizes each whitespace-free chunk on its own, so a chunk always yields the
 same tokens; this module tokenizes each distinct chunk once with spaCy and then reuses the answer.
 Web text has a small working vocabulary, so almost every chunk after the first few thousand
-documents is a dictionary lookup instead of a trip through spaCy's Doc machinery.
+documents is a dictionary lookup instead of a trip through spaCy's Doc machinery. A new chunk that
+is a plain ASCII word or number, alone or with one trailing `, ; : ! ?` (or `.` after a lowercase
+letter or digit), is split without spaCy: its rules split such a chunk only at that punctuation,
+unless the word is one of its special cases (`cannot`, `dont`, `Jan.`), which go through spaCy.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from bisect import bisect_right
 from functools import cache
 
 _CHUNKS = re.compile(r"\S+")
+# A word or number and the punctuation spaCy's English suffix rules split off it (`.` only after a
+# lowercase letter or digit: `US.` and `A.` follow other rules).
+_PLAIN_CHUNK = re.compile(r"([A-Za-z]+|[0-9]+)([,;:!?]|(?<=[a-z0-9])\.)?")
 MAX_CACHED_CHUNKS = 1_000_000  # bounded memory per worker process
 
 
@@ -24,6 +30,8 @@ class SpacyWords:
         from spacy.pipeline import Sentencizer
 
         self._nlp = spacy.blank(language)
+        # Chunks spaCy tokenizes by a rule of their own; only English's suffix rules are mirrored.
+        self._special_cases = frozenset(self._nlp.tokenizer.rules) if language == "en" else None
         self._tokens: dict[str, tuple[str, ...]] = {}
         self._is_punct: dict[str, bool] = {}
         # Several rules in a row ask for the words of the same text.
@@ -56,7 +64,12 @@ class SpacyWords:
         return words
 
     def _learn(self, chunks: list[str]) -> None:
-        """Tokenize many new chunks in one spaCy call (one Doc, not one per chunk)."""
+        """Tokenize many new chunks: plain ones directly, the others in one spaCy call (one Doc, not
+        one per chunk)."""
+        if self._special_cases is not None:
+            chunks = [chunk for chunk in chunks if not self._learn_plain(chunk)]
+            if not chunks:
+                return
         starts, position = [], 0
         for chunk in chunks:
             starts.append(position)
@@ -69,6 +82,13 @@ class SpacyWords:
                 tokens[bisect_right(starts, token.idx) - 1].append(token.text)
         for chunk, chunk_tokens in zip(chunks, tokens):
             self._tokens[chunk] = tuple(chunk_tokens)
+
+    def _learn_plain(self, chunk: str) -> bool:
+        match = _PLAIN_CHUNK.fullmatch(chunk)
+        if match is None or chunk in self._special_cases or match.group(1) in self._special_cases:
+            return False
+        self._tokens[chunk] = match.groups() if match.group(2) else (chunk,)
+        return True
 
     def count_sentences(self, line: str) -> int:
         """How many sentences spaCy's sentencizer finds in `line` (datatrove's C4 count)."""

@@ -42,3 +42,14 @@ def test_cache_bound_never_loses_a_chunk(monkeypatch):
     words = SpacyWords()
     assert words.words("one two three four") == ["one", "two", "three", "four"]
     assert words.words("four five, six") == ["four", "five", ",", "six"]  # cache cleared first
+
+
+def test_plain_chunks_split_as_spacy_splits_them(nlp):
+    """Plain words and numbers are split without spaCy: every special case of spaCy's English
+    tokenizer (`cannot`, `dont`, `Jan.`), alone and with each punctuation the shortcut splits off,
+    and words whose trailing `.` follows other rules, still give spaCy's own tokens."""
+    words = [*nlp.tokenizer.rules, "word", "Word", "WORD", "A", "I", "US", "x", "1", "2024", "a1", "1a"]
+    chunks = [word + end for word in words for end in ("", ",", ";", ":", "!", "?", ".", ".,", "!!")]
+    expected = [[t.text for t in nlp.tokenizer(chunk) if not t.is_space] for chunk in chunks]
+    tokenizer = SpacyWords()
+    assert [tokenizer.words(chunk) for chunk in chunks] == expected
