@@ -92,6 +92,11 @@ def _kept_result(report: FilterReport, lake, batch: str, settings: FilterSetting
         "safety_dropped": sum(n for rule, n in report.drops_by_rule.items() if rule.startswith("safety.")),
         "safety_classifier": settings.safety.model_url if settings.safety.enabled else "off",
         "languages": counts_table(report.languages, "language"),
+        "seconds_per_stage": table([{"stage": name, "seconds": seconds}
+                                    for name, seconds in report.stage_seconds.items()]),
+        # Summed over the workers' tasks; the first step that splits words pays for tokenizing them.
+        "worker_seconds_per_step": table([{"step": name, "seconds": seconds}
+                                          for name, seconds in report.worker_seconds.items()]),
         "preview": table(preview, ["url", "language", "language_score", "text"]),
         "path": partition_path_value(lake, FILTERED_DOCS, batch),
     })

@@ -22,6 +22,7 @@ from flywheel.filtering.gopher_repetition import GopherRepetition, GopherRepetit
 from flywheel.filtering.language_id import LanguageId, LanguageSettings
 from flywheel.filtering.safety import SafetyFilter, SafetyFilterSettings
 from flywheel.filtering.url_blocklist import UrlBlocklist, UrlBlocklistSettings
+from flywheel.stage_timer import StageTimer
 
 # Stored beside a filtered partition's Parquet files: the settings it was filtered with. Spark and
 # pyarrow skip files whose names start with `_` when they read the folder.
@@ -62,6 +63,7 @@ STEPS: tuple[RegisteredStep, ...] = (
     RegisteredStep("safety", SafetyFilterSettings, SafetyFilter),
 )
 STEP_NAMES = tuple(entry.name for entry in STEPS)
+ARROW_CONVERSION = "arrow conversion"  # the timer's name for Arrow <-> Python objects in a worker
 
 FilterSettings = create_model(
     "FilterSettings", __config__=ConfigDict(frozen=True, extra="forbid"),
@@ -93,16 +95,20 @@ def run_steps(steps: list[FilterStep], doc: FilterDoc) -> Drop | None:
     return None
 
 
-def run_steps_on_batch(steps: list[FilterStep], docs: list[FilterDoc]) -> list[Drop | None]:
+def run_steps_on_batch(steps: list[FilterStep], docs: list[FilterDoc],
+                       timer: StageTimer | None = None) -> list[Drop | None]:
     """The same verdicts as `run_steps` per document, step by step over the documents still kept,
-    so a step with `apply_batch` (a model) scores them in one call."""
+    so a step with `apply_batch` (a model) scores them in one call. `timer` adds each step's
+    seconds under its name (the first step that splits words also pays for tokenizing them)."""
+    timer = timer or StageTimer()
     drops: list[Drop | None] = [None] * len(docs)
     for step in steps:
-        kept = [i for i, drop in enumerate(drops) if drop is None]
-        batch_apply = getattr(step, "apply_batch", None)
-        verdicts = batch_apply([docs[i] for i in kept]) if batch_apply else [step.apply(docs[i]) for i in kept]
-        for i, drop in zip(kept, verdicts):
-            drops[i] = drop
+        with timer.stage(step.name):
+            kept = [i for i, drop in enumerate(drops) if drop is None]
+            batch_apply = getattr(step, "apply_batch", None)
+            verdicts = batch_apply([docs[i] for i in kept]) if batch_apply else [step.apply(docs[i]) for i in kept]
+            for i, drop in zip(kept, verdicts):
+                drops[i] = drop
     return drops
 
 
@@ -110,11 +116,22 @@ def output_schema(input_schema: pa.Schema) -> pa.Schema:
     return pa.schema(list(input_schema) + VERDICT_FIELDS)
 
 
-def filter_record_batch(batch: pa.RecordBatch, settings: FilterSettings) -> pa.RecordBatch:
+def filter_record_batch(batch: pa.RecordBatch, settings: FilterSettings,
+                        timer: StageTimer | None = None) -> pa.RecordBatch:
+    """`batch` with the verdict columns; `timer` gets the seconds of each step and of moving the
+    batch between Arrow and Python objects (`arrow conversion`)."""
+    timer = timer or StageTimer()
     steps = _cached_steps(settings.model_dump_json())
-    docs = [FilterDoc(url=url, domain=domain, text=text or "") for url, domain, text in
-            zip(batch.column("url").to_pylist(), batch.column("domain").to_pylist(), batch.column("text").to_pylist())]
-    drops = run_steps_on_batch(steps, docs)
+    with timer.stage(ARROW_CONVERSION):
+        docs = [FilterDoc(url=url, domain=domain, text=text or "") for url, domain, text in
+                zip(batch.column("url").to_pylist(), batch.column("domain").to_pylist(),
+                    batch.column("text").to_pylist())]
+    drops = run_steps_on_batch(steps, docs, timer)
+    with timer.stage(ARROW_CONVERSION):
+        return _with_verdicts(batch, docs, drops)
+
+
+def _with_verdicts(batch: pa.RecordBatch, docs: list[FilterDoc], drops: list[Drop | None]) -> pa.RecordBatch:
     text_index = batch.schema.get_field_index("text")
     columns = list(batch.columns)
     columns[text_index] = pa.array([doc.text for doc in docs], type=batch.schema.field("text").type)

@@ -1,5 +1,6 @@
 """`filtered_docs` computed with Spark through Dagster on the curated sample batch."""
 
+from flywheel.filtering.pipeline import ARROW_CONVERSION, STEP_NAMES
 from tests.integration.conftest import SAMPLE_BATCH, materialization_metadata
 
 
@@ -41,6 +42,11 @@ def test_metadata_explains_the_drops(curated_sample):
     examples = rejected["examples"].records
     assert {e.data["reason"] for e in examples} == set(rules)
     assert len(examples) <= 3 * len(rules)
+    # Where the time went: each driver stage, and each filter step inside the workers.
+    stages = {r.data["stage"]: r.data["seconds"] for r in kept["seconds_per_stage"].records}
+    assert list(stages) == ["filtering", "writing kept", "writing rejected", "report"]
+    steps = {r.data["step"]: r.data["seconds"] for r in kept["worker_seconds_per_step"].records}
+    assert set(steps) == {*STEP_NAMES, ARROW_CONVERSION} and all(seconds >= 0 for seconds in steps.values())
 
 
 
