@@ -43,6 +43,11 @@ def counts_table(counts: Mapping[str, int], key: str, total: int | None = None) 
     return table(rows, [key, "count", "share"])
 
 
+def seconds_table(seconds: Mapping[str, float], key: str) -> dg.TableMetadataValue:
+    """`{stage: seconds}` as a table, in the order the stages are given."""
+    return table([{key: name, "seconds": value} for name, value in seconds.items()], [key, "seconds"])
+
+
 def path_value(url: str) -> dg.PathMetadataValue:
     """Where a dataset or model lives, shown as a path on the asset page."""
     return dg.MetadataValue.path(url)

@@ -9,7 +9,7 @@ from flywheel.dedup.spark_job import DedupInputs, DedupOutputs, DedupReport, run
 from flywheel.quality.suites import deduplicated_docs_suite, with_text_hash
 from orchestration.audit import IntegrityConfig, audit, filtered_language_settings, integrity_spec, publish_if_passed
 from orchestration.inputs import require_partition
-from orchestration.metadata import clip, kept_metadata, partition_path_value, table
+from orchestration.metadata import clip, kept_metadata, partition_path_value, seconds_table, table
 from orchestration.partitions import crawl_batch_partitions
 from orchestration.resources import SparkResource, StorageResource
 from orchestration.settings import config_class, settings_of
@@ -115,9 +115,7 @@ def _clusters_metadata(report: DedupReport, lake, batch: str) -> dict:
         "pairs_judged_by_signature": report.signature_only_pairs,
         "connected_component_rounds": report.cc_rounds,
         "components_found_on_driver": report.components_on_driver,
-        "seconds_per_step": table(
-            [{"step": step, "seconds": seconds} for step, seconds in report.stage_seconds.items()],
-            ["step", "seconds"]),
+        "seconds_per_step": seconds_table(report.stage_seconds, "step"),
         "near_duplicate_pairs": table(
             examples, ["jaccard", "method", "url_a", "batch_a", "url_b", "batch_b", "text_a", "text_b"]),
         "path": partition_path_value(lake, DEDUP_CLUSTERS, batch),

@@ -10,7 +10,7 @@ from flywheel.quality.suites import filtered_docs_suite
 from flywheel.safety.published import current_record
 from orchestration.audit import IntegrityConfig, audit, integrity_spec, publish_if_passed
 from orchestration.inputs import require_partition
-from orchestration.metadata import clip, counts_table, kept_metadata, partition_path_value, table
+from orchestration.metadata import clip, counts_table, kept_metadata, partition_path_value, seconds_table, table
 from orchestration.partitions import crawl_batch_partitions
 from orchestration.resources import SparkResource, StorageResource
 from orchestration.settings import config_class, settings_of
@@ -92,11 +92,9 @@ def _kept_result(report: FilterReport, lake, batch: str, settings: FilterSetting
         "safety_dropped": sum(n for rule, n in report.drops_by_rule.items() if rule.startswith("safety.")),
         "safety_classifier": settings.safety.model_url if settings.safety.enabled else "off",
         "languages": counts_table(report.languages, "language"),
-        "seconds_per_stage": table([{"stage": name, "seconds": seconds}
-                                    for name, seconds in report.stage_seconds.items()]),
+        "seconds_per_stage": seconds_table(report.stage_seconds, "stage"),
         # Summed over the workers' tasks; the first step that splits words pays for tokenizing them.
-        "worker_seconds_per_step": table([{"step": name, "seconds": seconds}
-                                          for name, seconds in report.worker_seconds.items()]),
+        "worker_seconds_per_step": seconds_table(report.worker_seconds, "step"),
         "preview": table(preview, ["url", "language", "language_score", "text"]),
         "path": partition_path_value(lake, FILTERED_DOCS, batch),
     })
