@@ -7,9 +7,9 @@ are then written from the same cached result, so each document is filtered exact
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from pyspark import AccumulatorParam, StorageLevel
+from pyspark import Accumulator, AccumulatorParam, StorageLevel
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
@@ -52,7 +52,7 @@ class _SecondsSum(AccumulatorParam):
         return total
 
 
-def apply_filters(frame: DataFrame, settings: FilterSettings, worker_seconds=None) -> DataFrame:
+def apply_filters(frame: DataFrame, settings: FilterSettings, worker_seconds: Accumulator) -> DataFrame:
     """`frame` plus the verdict columns (`kept`, `reason`, `value`, ...), text rewritten by C4;
     `worker_seconds` (an accumulator of `_SecondsSum`) gets each step's seconds."""
     import pyarrow as pa
@@ -65,8 +65,7 @@ def apply_filters(frame: DataFrame, settings: FilterSettings, worker_seconds=Non
         for batch in batches:
             timer = StageTimer()
             verdicts = filter_record_batch(batch, settings, timer)
-            if worker_seconds is not None:
-                worker_seconds.add(timer.seconds)
+            worker_seconds.add(timer.seconds)
             yield verdicts
 
     return frame.mapInArrow(run, result_schema)
@@ -93,9 +92,8 @@ def run_filtering(spark: SparkSession, input_url: str, kept_url: str, rejected_u
             report = _report(verdicts, examples_per_rule)
     finally:
         verdicts.unpersist()
-    report.stage_seconds = timer.seconds
-    report.worker_seconds = dict(sorted(worker_seconds.value.items(), key=lambda kv: -kv[1]))
-    return report
+    return replace(report, stage_seconds=timer.seconds,
+                   worker_seconds=dict(sorted(worker_seconds.value.items(), key=lambda kv: -kv[1])))
 
 
 def _report(verdicts: DataFrame, examples_per_rule: int) -> FilterReport:
