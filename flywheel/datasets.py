@@ -46,4 +46,6 @@ SAFETY_PROMPTS = "safety_prompts"
 EVALUATION_SET_ASSETS = (EVALUATION_DOCUMENTS, EVALUATION_PROMPTS, EVALUATION_PREFERENCES, REGRESSION_SET,
                          SAFETY_PROMPTS)
 MODEL_EVALUATION = "model_evaluation"
+# What each curation stage does to a model trained on its output (an analysis; never on the sensor path).
+CURATION_ABLATION = "curation_ablation"
 PRODUCTION_MODEL = "production_model"

@@ -82,6 +82,7 @@ ENTRIES: dict[str, Entry] = {
     d.REGRESSION_SET: Entry(_EVALUATION, "evaluation", "gold"),
     d.SAFETY_PROMPTS: Entry(_EVALUATION, "evaluation", "gold"),
     d.MODEL_EVALUATION: Entry(_EVALUATION, "evaluation", "report"),
+    d.CURATION_ABLATION: Entry(_CURATION, "evaluation", "report"),
     d.PRODUCTION_MODEL: Entry(_EVALUATION, "release", "model"),
 }
 

@@ -5,6 +5,7 @@
     flywheel train-classifier           train the quality classifier on every curated batch
     flywheel train-safety-classifier    train the safety classifier on its bundled labelled set
     flywheel retrain                    tokenizer, pretraining corpus, pretrained_model, sft_model
+    flywheel ablate [--token-budget N] [--seeds S ...]   train one model per curation stage, compare them
     flywheel feedback simulate [--events N] [--seed S]   write a batch of simulated feedback events
     flywheel feedback run               ingest feedback, rebuild reward_data, train reward and aligned models
     flywheel models list                aliases (production, candidate, canary) of every model family
@@ -56,6 +57,14 @@ def _train_safety_classifier(args: argparse.Namespace) -> None:
 
 def _retrain(args: argparse.Namespace) -> None:
     _lifecycle().retrain()
+
+
+def _ablate(args: argparse.Namespace) -> None:
+    config = {key: value for key, value in (("token_budget", args.token_budget), ("seeds", args.seeds))
+              if value is not None}
+    metadata = _lifecycle().ablate(config)
+    print(metadata["table"])
+    print(metadata["verdicts"])
 
 
 def _feedback_simulate(args: argparse.Namespace) -> None:
@@ -129,6 +138,11 @@ def parser() -> argparse.ArgumentParser:
         .set_defaults(handler=_train_safety_classifier)
     commands.add_parser("retrain", help="refresh tokenizer and corpus, pretrain and fine-tune") \
         .set_defaults(handler=_retrain)
+    ablate = commands.add_parser("ablate", help="the curation ablation: one model per curation stage, compared "
+                                                "on held-out text (bits per byte)")
+    ablate.add_argument("--token-budget", type=int, help="training tokens per run (default: the asset's)")
+    ablate.add_argument("--seeds", type=int, nargs="+", help="one run per stage and seed (default: 0 1)")
+    ablate.set_defaults(handler=_ablate)
     feedback = commands.add_parser("feedback", help="feedback loop: simulate events, run the loop")
     actions = feedback.add_subparsers(dest="action", required=True)
     simulate = actions.add_parser("simulate", help="write simulated events to landing/feedback/")

@@ -11,6 +11,7 @@ import dagster as dg
 import assets
 from flywheel.home import FlywheelHome
 from jobs import (
+    curation_ablation_job,
     curation_job,
     evaluation_job,
     feedback_loop_job,
@@ -38,7 +39,7 @@ def build_definitions(home: FlywheelHome, spark: SparkResource | None = None) ->
         assets=catalogued([*LANDING_ASSETS, *dg.load_assets_from_package_module(assets)]),
         asset_checks=dg.load_asset_checks_from_package_module(assets),
         jobs=[curation_job, quality_classifier_job, safety_classifier_job, retraining_job, feedback_loop_job,
-              evaluation_job],
+              evaluation_job, curation_ablation_job],
         schedules=[retraining_schedule],
         sensors=[crawl_batch_sensor, feedback_sensor, candidate_sensor, canary_rollout, dead_run_sensor,
                  quality_rescoring],

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from flywheel.datasets import QUALITY_CLASSIFIER, QUALITY_SCORED_DOCS, RAW_CRAWL, SAFETY_CLASSIFIER
+from flywheel.datasets import CURATION_ABLATION, QUALITY_CLASSIFIER, QUALITY_SCORED_DOCS, RAW_CRAWL, SAFETY_CLASSIFIER
 from flywheel.home import FlywheelHome
 from flywheel.registry import ModelRegistry
 from orchestration.partitions import crawl_batch_partitions, model_candidate_partitions
@@ -130,6 +130,18 @@ def evaluate(version: str | None = None, family: str = "chat_model",
     for rule in scorecard["verdict"]["rules"]:
         print(f"  {rule_state(rule)} {rule['rule']}: {rule['detail']}")
     return {"ref": ref, "scorecard": scorecard, "seconds": outcome.seconds}
+
+
+def ablate(config: dict | None = None, reason: str = "flywheel ablate") -> dict:
+    """Run the curation ablation (`config`: `curation_ablation`'s run config); returns its metadata."""
+    run_config = {"ops": {CURATION_ABLATION: {"config": config}}} if config else None
+    with instance() as dagster_instance:
+        outcome = run_job(dagster_instance, "curation_ablation", reason, run_config=run_config)
+    _require_success(outcome, "the curation ablation")
+    metadata = outcome.materialized[CURATION_ABLATION]
+    print(f"Curation ablation in {outcome.seconds:.1f} s (run {outcome.run_id}): {metadata['runs']} runs of "
+          f"{metadata['token_budget']:,} tokens")
+    return metadata
 
 
 def rule_state(rule: dict) -> str:

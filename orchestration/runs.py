@@ -119,7 +119,8 @@ def _output_path(instance: dg.DagsterInstance) -> Path:
 
 
 def run_job(instance: dg.DagsterInstance, job: str, reason: str, partition: str | None = None,
-            assets: Sequence[str] | None = None, log: Callable[[str], None] = print) -> RunOutcome:
+            assets: Sequence[str] | None = None, log: Callable[[str], None] = print,
+            run_config: dict | None = None) -> RunOutcome:
     """Launch `job` (for one `partition`, only `assets` of it if given) as a run of the code location,
     tagged as started by the CLI for `reason`; print its INFO log through `log` and wait for it.
     The processes' own output goes to `<DAGSTER_HOME>/logs/cli-runs.log`."""
@@ -135,10 +136,12 @@ def run_job(instance: dg.DagsterInstance, job: str, reason: str, partition: str 
         tags = {**remote_job.tags, SOURCE_TAG: "cli", REASON_TAG: reason, HOST_TAG: socket.gethostname()}
         if partition is not None:
             tags["dagster/partition"] = partition
-        plan = location.get_execution_plan(remote_job, {}, step_keys_to_execute=None, known_state=None,
+        run_config = run_config or {}
+        plan = location.get_execution_plan(remote_job, run_config, step_keys_to_execute=None, known_state=None,
                                            instance=instance)
         run = instance.create_run(
-            job_name=job, run_id=None, run_config={}, status=None, tags=tags, root_run_id=None, parent_run_id=None,
+            job_name=job, run_id=None, run_config=run_config, status=None, tags=tags, root_run_id=None,
+            parent_run_id=None,
             step_keys_to_execute=plan.execution_plan_snapshot.step_keys_to_execute,
             execution_plan_snapshot=plan.execution_plan_snapshot, job_snapshot=remote_job.job_snapshot,
             parent_job_snapshot=remote_job.parent_job_snapshot,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -81,9 +81,11 @@ class PackingSettings:
 
 
 def pack_documents(documents: Iterable[tuple[str, str]], tokenizer_file: str, eos_id: int,
-                   settings: PackingSettings, out_dir: Path, provenance: dict) -> dict:
+                   settings: PackingSettings, out_dir: Path, provenance: dict,
+                   split_of: Callable[[str], str] | None = None) -> dict:
     """Tokenize `(doc_id, text)` pairs (Rust-parallel `encode_batch`) and pack them into shards.
-    Returns the manifest, whose `version` hashes the documents, tokenizer and settings."""
+    Returns the manifest, whose `version` hashes the documents, tokenizer and settings. Documents
+    go to a split by `split_of(doc_id)`, by default the stable hash of their id."""
     from tokenizers import Tokenizer
 
     tokenizer = Tokenizer.from_file(tokenizer_file)
@@ -100,7 +102,10 @@ def pack_documents(documents: Iterable[tuple[str, str]], tokenizer_file: str, eo
         encodings = tokenizer.encode_batch([text for _, text in fresh], add_special_tokens=False)
         for (doc_id, text), encoding in zip(fresh, encodings):
             content.update(f"{doc_id}\0{text}\0".encode())
-            split = "validation" if in_validation(doc_id, settings.validation_fraction) else "train"
+            if split_of is not None:
+                split = split_of(doc_id)
+            else:
+                split = "validation" if in_validation(doc_id, settings.validation_fraction) else "train"
             writers[split].add_document(encoding.ids, eos_id)
     stats = {split: asdict(writer.close()) for split, writer in writers.items()}
     content.update(json.dumps([asdict(settings), provenance.get("tokenizer_version")], sort_keys=True).encode())

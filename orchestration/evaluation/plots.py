@@ -38,3 +38,22 @@ def scorecard_plot(card: Scorecard, judge_differences: list[float]) -> dg.Markdo
         right.text(0.5, 0.5, "no judge comparison", ha="center", va="center")
         right.set_axis_off()
     return plots.as_markdown(fig)
+
+
+def ablation_plot(results: list[dict]) -> dg.MarkdownMetadataValue:
+    """Bits per byte of every run by stage, one panel per held-out set (one dot per seed)."""
+    fig = plots.figure()
+    fig.set_size_inches(8, 3.2)
+    stages = list(dict.fromkeys(r["stage"] for r in results))
+    names = list(results[0]["heldout"]) if results else []
+    for panel, name in enumerate(names, start=1):
+        axes = fig.add_subplot(1, len(names), panel)
+        for position, stage in enumerate(stages):
+            values = [sum(r["heldout"][name]["bits"]) / sum(r["heldout"][name]["bytes"])
+                      for r in results if r["stage"] == stage]
+            axes.plot([position] * len(values), values, "o", alpha=0.7)
+            axes.hlines(sum(values) / len(values), position - 0.3, position + 0.3, color="black")
+        axes.set_xticks(range(len(stages)), [s.replace("_", "\n") for s in stages], fontsize=6)
+        axes.set_ylabel("bits per byte (lower is better)", fontsize=7)
+        axes.set_title(name, fontsize=8)
+    return plots.as_markdown(fig)
