@@ -5,7 +5,7 @@ import dagster as dg
 from flywheel.datasets import CURATION_ABLATION
 
 curation_ablation_job = dg.define_asset_job(
-    name="curation_ablation",
+    name="ablation",
     selection=dg.AssetSelection.assets(CURATION_ABLATION),
     description="The DCLM-style curation ablation: launched by hand (UI, `flywheel ablate`), never by a sensor.",
     executor_def=dg.in_process_executor,

@@ -136,7 +136,7 @@ def ablate(config: dict | None = None, reason: str = "flywheel ablate") -> dict:
     """Run the curation ablation (`config`: `curation_ablation`'s run config); returns its metadata."""
     run_config = {"ops": {CURATION_ABLATION: {"config": config}}} if config else None
     with instance() as dagster_instance:
-        outcome = run_job(dagster_instance, "curation_ablation", reason, run_config=run_config)
+        outcome = run_job(dagster_instance, "ablation", reason, run_config=run_config)
     _require_success(outcome, "the curation ablation")
     metadata = outcome.materialized[CURATION_ABLATION]
     print(f"Curation ablation in {outcome.seconds:.1f} s (run {outcome.run_id}): {metadata['runs']} runs of "
