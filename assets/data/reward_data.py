@@ -32,6 +32,11 @@ class RewardDataConfig(dg.Config):
     events_per_bucket: int = Field(default=50_000, ge=1000,
                                    description="Events are paired in buckets (by prompt) of about this many, one in "
                                                "memory at a time.")
+    off_prompt_share: float = Field(
+        default=0.25, ge=0.0, le=1.0,
+        description="Share of training prompts that also get an off-prompt hard negative: their chosen answer "
+                    "against another prompt's chosen answer (`source` off_prompt), so the reward model learns "
+                    "whether an answer fits its prompt, not only whether it reads well.")
     drop_unsafe_chosen: bool = Field(default=True,
                                      description="Drop pairs whose chosen answer the safety classifier flags, and "
                                                  "count flagged answers users rated -1, by model version.")
@@ -46,7 +51,9 @@ class RewardDataConfig(dg.Config):
                           "Blocking: a failure keeps the previous version current and stops the models.")])
 def reward_data(context: dg.AssetExecutionContext, config: RewardDataConfig, storage: StorageResource):
     """Preference pairs (`prompt`, `chosen`, `rejected`, `source`) from every feedback event:
-    comparisons as they are, ratings paired per prompt (a +1 answer against a -1 answer).
+    comparisons as they are, ratings paired per prompt (a +1 answer against a -1 answer), and
+    off-prompt hard negatives for `off_prompt_share` of the training prompts (the prompt's chosen
+    answer against another prompt's: `source` off_prompt).
     Deduplicated on normalized text; pairs with chosen == rejected, or whose chosen answer the
     safety classifier flags, dropped and counted. Split into
     train and held-out by a stable hash of the prompt, so held-out prompts never move into train
@@ -60,7 +67,8 @@ def reward_data(context: dg.AssetExecutionContext, config: RewardDataConfig, sto
         safety = load_current(storage.models()) if config.drop_unsafe_chosen else None
         pairs = write_pairs(log.iter_events(PAIRING_COLUMNS), config.held_out_fraction, config.max_pairs_per_prompt,
                             out, Path(workdir, "spill"), bucket_count(log.count(), config.events_per_bucket),
-                            (lambda texts: [r.flagged for r in safety.classify(texts)]) if safety else None)
+                            (lambda texts: [r.flagged for r in safety.classify(texts)]) if safety else None,
+                            config.off_prompt_share)
         if not pairs.pairs["train"] or not pairs.pairs["held_out"]:
             raise dg.Failure(f"too few preference pairs ({pairs.pairs['train']} train, {pairs.pairs['held_out']} "
                              f"held out) from {pairs.events} feedback events: add feedback to landing/feedback/")

@@ -5,7 +5,7 @@ import dagster as dg
 from flywheel.datasets import REWARD_DATA, REWARD_MODEL, SFT_MODEL
 from orchestration.resources import StorageResource
 from orchestration.training.config import RewardModelConfig
-from orchestration.training.preference import train_on_preferences
+from orchestration.training.preference import reward_model_scorer, train_on_preferences
 from orchestration.training.run import learned_spec
 
 
@@ -18,6 +18,10 @@ def reward_model(context: dg.AssetExecutionContext, config: RewardModelConfig, s
     DeepSpeed engine, checkpointing and export as pretraining. Exported under
     `models/reward_model/<version>/` with its tokenizer:
     `AutoModelForSequenceClassification.from_pretrained(path, num_labels=1)` loads it.
-    Metadata: train and held-out accuracy, mean margin, reward mean/std, loss and accuracy curves.
+    Metadata: train and held-out accuracy, mean margin, reward mean/std, loss and accuracy curves,
+    and `diagnostics`: held-out accuracy by kind of pair (off-topic, truncated, degraded, other),
+    the prompt-swap share (an answer scores higher under its own prompt than another's) and
+    accuracy on pairs of similar length.
     Becomes current only if its held-out accuracy is above chance (blocking check `learned`)."""
-    yield from train_on_preferences(context, storage, pipes_subprocess_client, REWARD_MODEL, "reward", config)
+    yield from train_on_preferences(context, storage, pipes_subprocess_client, REWARD_MODEL, "reward", config,
+                                    reward_model_scorer(config.max_length))

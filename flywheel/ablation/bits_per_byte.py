@@ -14,7 +14,7 @@ import torch
 
 
 def document_bits(model, token_ids: list[list[int]], context: int, eos_id: int,
-                  batch_size: int = 16) -> list[float]:
+                  batch_size: int = 64) -> list[float]:
     """Bits (negative log2-likelihood) of each document's tokens under `model`."""
     windows: list[tuple[int, list[int]]] = []  # (document index, input + next target token)
     for index, ids in enumerate(token_ids):

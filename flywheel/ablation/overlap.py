@@ -9,21 +9,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from flywheel.stable_hash import stable_fraction
-
 _WORD = re.compile(r"\w+")
 
 
 def ngram_keys(text: str, n: int) -> set[int]:
-    """Hashes of the lowercased word n-grams of `text` (the whole text as one, if it is shorter)."""
+    """Hashes of the lowercased word n-grams of `text` (the whole text as one, if it is shorter).
+    Python's own tuple hash: fast, and stable within a process, which is all an index needs (keys
+    are never stored or compared across processes)."""
     words = _WORD.findall(text.lower())
     if len(words) < n:
-        return {_key(words)} if words else set()
-    return {_key(words[i:i + n]) for i in range(len(words) - n + 1)}
-
-
-def _key(words: list[str]) -> int:
-    return int(stable_fraction(" ".join(words)) * 2**62)
+        return {hash(tuple(words))} if words else set()
+    return {hash(tuple(words[i:i + n])) for i in range(len(words) - n + 1)}
 
 
 class OverlapIndex:

@@ -1,7 +1,7 @@
-"""DPO's implicit reward on held-out pairs: a DPO-trained policy prefers the chosen answer when
-(log pi(c) - log ref(c)) - (log pi(r) - log ref(r)) > 0, with `ref` the model it was aligned from.
-The share of pairs where it does is TRL's `rewards/accuracies` (with beta, which does not change
-the sign, left out)."""
+"""DPO's implicit reward: a DPO-trained policy rewards an answer by log pi(a|p) - log ref(a|p),
+with `ref` the model it was aligned from, and prefers the chosen answer of a pair when its reward
+is higher. The share of held-out pairs where it does is TRL's `rewards/accuracies` (with beta,
+which does not change the sign, left out)."""
 
 from __future__ import annotations
 
@@ -13,22 +13,34 @@ from flywheel.training.datasets import encode_chat_example, pad_batch
 from flywheel.training.objectives.dpo import answer_log_probs
 
 
-@torch.no_grad()
+class ImplicitReward:
+    def __init__(self, policy_path: str, reference_path: str, max_length: int = 256, batch_size: int = 8) -> None:
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        self.tokenizer = AutoTokenizer.from_pretrained(policy_path)
+        self.policy, self.reference = (AutoModelForCausalLM.from_pretrained(p, dtype=torch.float32).eval()
+                                       for p in (policy_path, reference_path))
+        self.max_length, self.batch_size = max_length, batch_size
+
+    @torch.no_grad()
+    def score(self, prompts: Sequence[str], answers: Sequence[str]) -> list[float]:
+        """log pi(answer | prompt) - log ref(answer | prompt), per (prompt, answer)."""
+        rewards = []
+        for start in range(0, len(prompts), self.batch_size):
+            items = [encode_chat_example(p, a, self.tokenizer, self.max_length)
+                     for p, a in zip(prompts[start:start + self.batch_size], answers[start:start + self.batch_size])]
+            batch = pad_batch(items, self.tokenizer.pad_token_id)
+            policy, reference = (answer_log_probs(model(input_ids=batch["input_ids"],
+                                                        attention_mask=batch["attention_mask"]).logits, batch["labels"])
+                                 for model in (self.policy, self.reference))
+            rewards += (policy - reference).tolist()
+        return rewards
+
+
 def implicit_reward_margins(policy_path: str, reference_path: str, pairs: Sequence[dict], max_length: int = 256,
                             batch_size: int = 8) -> list[float]:
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    tokenizer = AutoTokenizer.from_pretrained(policy_path)
-    policy, reference = (AutoModelForCausalLM.from_pretrained(p, dtype=torch.float32).eval()
-                         for p in (policy_path, reference_path))
-    margins = []
-    for start in range(0, len(pairs), batch_size):
-        chunk = pairs[start:start + batch_size]
-        items = [encode_chat_example(p["prompt"], p[side], tokenizer, max_length)
-                 for side in ("chosen", "rejected") for p in chunk]
-        batch = pad_batch(items, tokenizer.pad_token_id)
-        ratios = [answer_log_probs(model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits,
-                                   batch["labels"]) for model in (policy, reference)]
-        log_ratio = ratios[0] - ratios[1]
-        margins += (log_ratio[: len(chunk)] - log_ratio[len(chunk):]).tolist()
-    return margins
+    """Reward of the chosen answer minus reward of the rejected one, per pair."""
+    reward = ImplicitReward(policy_path, reference_path, max_length, batch_size)
+    prompts = [p["prompt"] for p in pairs]
+    chosen, rejected = (reward.score(prompts, [p[side] for p in pairs]) for side in ("chosen", "rejected"))
+    return [c - r for c, r in zip(chosen, rejected)]

@@ -3,7 +3,8 @@
 Events are spilled to Parquet buckets by a hash of their normalized prompt, then paired one
 bucket at a time with `build_pairs`. Everything it decides — rating pairs, contested responses,
 duplicates, the held-out split — is decided per prompt, and a prompt's events all land in one
-bucket, so the pairs are exactly those of `build_pairs` on the whole log. The number of buckets
+bucket, so the pairs are exactly those of `build_pairs` on the whole log (except which other
+prompt lends an off-prompt hard negative its answer: one of the same bucket). The number of buckets
 grows with the log (`bucket_count`), so memory holds about `events_per_bucket` events whatever
 the log's size.
 """
@@ -46,7 +47,8 @@ class WrittenPairs:
 
 
 def write_pairs(event_batches: Iterable[pa.RecordBatch], held_out_fraction: float, max_pairs_per_prompt: int,
-                out_dir: Path, spill_dir: Path, buckets: int, unsafe: UnsafeCheck | None = None) -> WrittenPairs:
+                out_dir: Path, spill_dir: Path, buckets: int, unsafe: UnsafeCheck | None = None,
+                off_prompt_share: float = 0.0) -> WrittenPairs:
     """Write `<split>.parquet` of every split into `out_dir` (spilling events to `spill_dir`). With
     `unsafe`, flagged chosen answers are dropped and flagged answers users rated -1 are counted by
     the model version that gave them."""
@@ -57,7 +59,7 @@ def write_pairs(event_batches: Iterable[pa.RecordBatch], held_out_fraction: floa
     try:
         for bucket in sorted(spill_dir.glob("bucket-*.parquet")):
             events = pq.read_table(bucket).to_pylist()
-            pairs = build_pairs(events, held_out_fraction, max_pairs_per_prompt, unsafe)
+            pairs = build_pairs(events, held_out_fraction, max_pairs_per_prompt, unsafe, off_prompt_share)
             if unsafe is not None:
                 result.flagged_feedback += _flagged_down_ratings(events, unsafe)
             result.dropped += pairs.dropped

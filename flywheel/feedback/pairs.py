@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from flywheel.evaluation.holdout import normalize
 from flywheel.feedback.events import COMPARISON, RATING
+from flywheel.feedback.hard_negatives import off_prompt_pairs
 from flywheel.stable_hash import in_validation, stable_fraction
 
 PAIR_COLUMNS = ["pair_id", "prompt", "chosen", "rejected", "source", "event_ids"]
@@ -93,8 +94,10 @@ UNSAFE_CHOSEN = "chosen answer flagged by the safety classifier"
 
 
 def build_pairs(events: list[dict], held_out_fraction: float, max_pairs_per_prompt: int = 4,
-                unsafe: UnsafeCheck | None = None) -> PreferencePairs:
-    """Pairs from events (dicts with the feedback event columns), in event-time order."""
+                unsafe: UnsafeCheck | None = None, off_prompt_share: float = 0.0) -> PreferencePairs:
+    """Pairs from events (dicts with the feedback event columns), in event-time order; with
+    `off_prompt_share`, the training split gains that share of its prompts as off-prompt hard
+    negatives (`hard_negatives.py`)."""
     events = sorted(events, key=lambda e: (e["ts"], e["event_id"]))
     result = PreferencePairs()
     candidates = [{"prompt": e["prompt"], "chosen": e["chosen"], "rejected": e["rejected"], "source": COMPARISON,
@@ -117,5 +120,10 @@ def build_pairs(events: list[dict], held_out_fraction: float, max_pairs_per_prom
         seen.add(pid)
         row = {"pair_id": pid, **pair}
         (result.held_out if in_validation(normalize(pair["prompt"]), held_out_fraction) else result.train).append(row)
+    for pair in off_prompt_pairs(result.train, off_prompt_share):
+        pid = pair_id(pair["prompt"], pair["chosen"], pair["rejected"])
+        if pid not in seen:
+            seen.add(pid)
+            result.train.append({"pair_id": pid, **pair})
     result.dropped = Counter({k: v for k, v in result.dropped.items() if v})
     return result

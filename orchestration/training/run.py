@@ -15,7 +15,7 @@ import fcntl
 import hashlib
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -59,13 +59,14 @@ class TrainingRequest:
 
 
 def train_model(context: dg.AssetExecutionContext, storage: StorageResource, pipes: dg.PipesSubprocessClient,
-                request: TrainingRequest, metadata: dict | None = None
+                request: TrainingRequest, metadata: dict | None = None,
+                evaluate: Callable[[str], dict] | None = None
                 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
     """Train (or reuse) the request's version, then audit it: a version whose run did not learn
     (`learning_check`) fails its blocking `learned` check and never becomes current or a registry
     candidate; it stays published under its version for inspection, so a rerun fails the same way
     at once. Yields the check result (objectives with a criterion) and the materialization, with
-    `metadata` added."""
+    `metadata` added, and what `evaluate` returns for the published model's path."""
     # Imported here, not at module level: the objectives pull in torch, which the code location
     # itself never needs.
     from flywheel.training.objectives import objective_class
@@ -99,6 +100,7 @@ def train_model(context: dg.AssetExecutionContext, storage: StorageResource, pip
     store.set_current(request.asset, version, {"path": path, "inputs": request.inputs})
     candidate = _register_candidate(store, ModelRef(request.asset, version), context.run_id)
     metrics = [json.loads(line) for line in Path(path, METRICS).read_text().splitlines() if line]
+    evaluated = evaluate(path) if evaluate else {}
     yield dg.MaterializeResult(data_version=dg.DataVersion(version), metadata={
         **summary_metadata(reported),
         **{f"input_{name}": value for name, value in request.inputs.items()},
@@ -107,6 +109,7 @@ def train_model(context: dg.AssetExecutionContext, storage: StorageResource, pip
         "loss_curve": _loss_curve(metrics, request.asset, objective.plotted_metrics),
         "path": dg.MetadataValue.path(store.url(path)),
         **(metadata or {}),
+        **evaluated,
     })
 
 
