@@ -48,11 +48,16 @@ def main() -> None:
 
     if not (lifecycle.home().landing / "crawl" / batch).is_dir():
         lifecycle.ingest(args.batch_dir, batch)
-    timed("curation", lambda: lifecycle.curate(batch))
-    timed("quality_classifier", lifecycle.train_classifier)
-    timed("quality_scoring", lambda: lifecycle.curate(batch, only=[QUALITY_SCORED_DOCS]))
-    with lifecycle.instance() as instance:
-        timed("tokenizer", lambda: run_job(instance, "retraining", "benchmark", assets=[TOKENIZER]))
+    storage = lifecycle.storage()
+    # A home that already holds the curated batch and a tokenizer (an earlier run of this script)
+    # goes straight to the ablation.
+    if not storage.lake().has_partition(QUALITY_SCORED_DOCS, batch):
+        timed("curation", lambda: lifecycle.curate(batch))
+        timed("quality_classifier", lifecycle.train_classifier)
+        timed("quality_scoring", lambda: lifecycle.curate(batch, only=[QUALITY_SCORED_DOCS]))
+    if storage.models().current(TOKENIZER) is None:
+        with lifecycle.instance() as instance:
+            timed("tokenizer", lambda: run_job(instance, "retraining", "benchmark", assets=[TOKENIZER]))
     config = {key: value for key, value in (("token_budget", args.token_budget), ("seeds", args.seeds))
               if value is not None}
     ablation = timed("ablation", lambda: lifecycle.ablate(config, reason="benchmark"))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from flywheel.ablation.heldout import REFERENCE_PROSE
 from flywheel.ablation.plan import read_result
 from flywheel.ablation.prepare import corpus_summary, plan_runs, prepare
 from flywheel.ablation.report import ablation_rows, markdown_table, verdicts
@@ -35,9 +36,9 @@ class CurationAblationConfig(config_class(AblationSettings)):
     deps=[*CURATION_DATASETS, TOKENIZER], code_version="1",
     check_specs=[dg.AssetCheckSpec(
         HELDOUT_DISJOINT, asset=CURATION_ABLATION, blocking=True,
-        description="No held-out document (reference prose, raw-crawl slice) is in any stage's training text: "
-                    "none has `leak_overlap` or more of its word n-grams there. Checked before anything is "
-                    "trained. Blocking: a leaked evaluation publishes no table.")])
+        description="No reference-prose document is in any stage's training text: none has `leak_overlap` or "
+                    "more of its word n-grams there (raw-slice documents found there leave the slice, counted). "
+                    "Checked before anything is trained. Blocking: a leaked evaluation publishes no table.")])
 def curation_ablation(context: dg.AssetExecutionContext, config: CurationAblationConfig, storage: StorageResource,
                       pipes_subprocess_client: dg.PipesSubprocessClient):
     """DCLM-style ablation: for each curation stage's output (all batches), the same model (preset,
@@ -65,14 +66,14 @@ def curation_ablation(context: dg.AssetExecutionContext, config: CurationAblatio
             asset_key=CURATION_ABLATION, check_name=HELDOUT_DISJOINT, passed=prepared.disjoint,
             severity=dg.AssetCheckSeverity.ERROR,
             description="held-out text is disjoint from every training stage" if prepared.disjoint else
-            "held-out documents found in training: " + json.dumps(prepared.leaked),
-            metadata={"leaked_documents": sum(len(v) for v in prepared.leaked.values()),
-                      "leaked": json.dumps(prepared.leaked),
+            f"{REFERENCE_PROSE} documents found in training: " + json.dumps(prepared.leaked),
+            metadata={"leaked_documents": len(prepared.leaked), "leaked": json.dumps(prepared.leaked),
                       "heldout_documents": {s.name: len(s.documents) for s in prepared.heldout},
                       "near_copies_left_out": {stage: c["near_copies"] for stage, c in corpora.items()},
+                      "raw_slice_dropped_as_in_training": len(prepared.dropped_from_slice),
                       "ngram": settings.leak_ngram, "leak_overlap": settings.leak_overlap})
         if not prepared.disjoint:
-            raise dg.Failure("held-out text is in the training data; nothing was trained: "
+            raise dg.Failure(f"{REFERENCE_PROSE} text is in the training data; nothing was trained: "
                              + json.dumps(prepared.leaked))
         plan = plan_runs(prepared, settings, tokenizer_record["path"], runs_dir)
         if not plan.runs:
@@ -85,7 +86,8 @@ def curation_ablation(context: dg.AssetExecutionContext, config: CurationAblatio
     results = [{**read_result(run.result_path), "stage": run.stage, "seed": run.seed} for run in plan.runs]
     rows = ablation_rows(results, settings.bootstrap_iterations)
     report = {"settings": settings.model_dump(), "corpora": corpora, "rows": rows, "verdicts": verdicts(rows),
-              "heldout": {s.name: {"documents": len(s.documents), "bytes": s.bytes} for s in prepared.heldout}}
+              "heldout": {s.name: {"documents": len(s.documents), "bytes": s.bytes} for s in prepared.heldout},
+              "raw_slice_dropped_as_in_training": prepared.dropped_from_slice}
     path, version = _publish(storage, report, results)
     yield dg.MaterializeResult(data_version=dg.DataVersion(version), metadata={
         "table": dg.MetadataValue.md(markdown_table(rows, corpora)),
@@ -97,6 +99,7 @@ def curation_ablation(context: dg.AssetExecutionContext, config: CurationAblatio
         "token_budget": settings.budget_sequences * settings.sequence_length, "steps_per_run": settings.steps,
         "runs": len(plan.runs), "seeds": settings.seeds, "preset": settings.preset,
         "heldout_bytes": {s.name: s.bytes for s in prepared.heldout},
+        "raw_slice_dropped_as_in_training": len(prepared.dropped_from_slice),
         "seconds": round(time.perf_counter() - started, 1),
         "path": path_value(storage.versioned_datasets().url(path)),
     })

@@ -22,10 +22,10 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
         raise SystemExit("usage: python -m flywheel.ablation.runner PLAN.json")
-    for name, value in {"RANK": "0", "WORLD_SIZE": "1", "LOCAL_RANK": "0", "MASTER_ADDR": "127.0.0.1",
-                        "MASTER_PORT": "29500"}.items():
-        os.environ.setdefault(name, value)
     from flywheel.ablation.plan import AblationPlan
+    from flywheel.training.run import single_process_defaults
+
+    single_process_defaults()
 
     run_plan(AblationPlan.load(args[0]), rank=int(os.environ["RANK"]))
 

@@ -107,3 +107,23 @@ def test_a_planted_leak_fails_the_blocking_check_and_trains_nothing(ablated, tmp
     assert not result.get_asset_materialization_events()
     assert storage.versioned_datasets().current(CURATION_ABLATION) == published  # the last table stays
     assert not Path(home.checkpoints, CURATION_ABLATION).exists()  # nothing was trained
+
+
+def test_it_turns_stale_when_curation_or_the_tokenizer_changes(ablated):
+    """Last in this module: it replaces the home's tokenizer."""
+    from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
+    from dagster._core.loader import LoadingContextForTest
+
+    home, instance, _ = ablated
+    definitions = build_definitions(home)
+
+    def status() -> StaleStatus:
+        resolver = CachingStaleStatusResolver(instance, definitions.resolve_asset_graph(),
+                                              LoadingContextForTest(instance))
+        return resolver.get_status(dg.AssetKey(CURATION_ABLATION))
+
+    assert status() == StaleStatus.FRESH
+    assert definitions.resolve_job_def("retraining").execute_in_process(
+        instance=instance, asset_selection=[dg.AssetKey(TOKENIZER)],
+        run_config={"ops": {TOKENIZER: {"config": {"vocab_size": 1024}}}}).success
+    assert status() == StaleStatus.STALE

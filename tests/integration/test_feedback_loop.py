@@ -110,8 +110,8 @@ def test_a_failed_reward_data_check_publishes_nothing_and_blocks_the_models(loop
     current = store.current("reward_data")["version"]
     from flywheel.feedback import pairs as pairs_module
 
-    def leaky(events, held_out_fraction, max_pairs_per_prompt, unsafe=None):
-        pairs = pairs_module.build_pairs(events, held_out_fraction, max_pairs_per_prompt, unsafe)
+    def leaky(events, *args):
+        pairs = pairs_module.build_pairs(events, *args)
         pairs.train.extend(pairs.held_out[:1])  # a held-out pair leaks into train
         return pairs
 

@@ -137,3 +137,51 @@ def test_table_compares_each_stage_with_raw_crawl_and_says_when_it_is_noise():
     corpora["deduplicated_docs"] = {"train_tokens": 5, "repetition": 9.0, "too_small": "too few tokens"}
     table = markdown_table(list(rows.values()), corpora)
     assert "deduplicated_docs | all | not trained: too few tokens" in table and "(noise)" in table
+
+
+def _words(seed: int, count: int) -> str:
+    """`count` distinct made-up words: text no other document shares by chance."""
+    return " ".join(f"w{seed}x{i}" for i in range(count))
+
+
+def test_prepare_drops_covered_slice_documents_and_flags_crawled_prose(tmp_path, model_dir, tokenizer):
+    import gzip
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from flywheel.ablation.prepare import prepare
+    from flywheel.lake import Lake
+
+    slice_ids, train_ids = _ids("crawl", True, 3), _ids("crawl", False, 40)
+    slice_texts = [_words(seed, 200) for seed in range(3)]
+    covered = slice_texts[0].split()
+    # Three crawl documents each hold under half of the first slice document: none is a near-copy of
+    # it, together they cover it.
+    training = [_words(100 + i, 150) for i in range(37)] + [" ".join(covered[a:b]) for a, b in
+                                                            ((0, 90), (80, 170), (160, 200))]
+    prose_path = tmp_path / "prose.jsonl.gz"
+    prose = [{"id": f"prose-{i}", "text": _words(500 + i, 120)} for i in range(30)]
+    with gzip.open(prose_path, "wt") as handle:
+        handle.writelines(json.dumps(row) + "\n" for row in prose)
+    lake = Lake(f"file://{tmp_path / 'lake'}")
+
+    def write(stage: str, rows: list[tuple[str, str]], partition: str = "b1") -> None:
+        with lake.stage(stage, partition) as staged:
+            pq.write_table(pa.table({"doc_id": [r[0] for r in rows], "text": [r[1] for r in rows]}),
+                           f"{staged.path}/part-0.parquet")
+        lake.publish(staged)
+
+    write("raw_crawl", list(zip(slice_ids, slice_texts)) + list(zip(train_ids, training)))
+    settings = AblationSettings(stages=["raw_crawl"], reference_prose_path=str(prose_path), sequence_length=32,
+                                token_budget=2048, micro_batch_size=4)
+    eos = tokenizer.convert_tokens_to_ids(END_OF_TEXT)
+    prepared = prepare(lake, settings, str(model_dir), "t1", eos, tmp_path / "work")
+    assert prepared.disjoint and set(prepared.dropped_from_slice) == {slice_ids[0]}
+    assert {doc_id for doc_id, _ in prepared.heldout[1].documents} == set(slice_ids[1:])
+    assert prepared.corpora["raw_crawl"].near_copies == 0
+    [held_out_prose] = [row for row in prose if row["id"] == prepared.heldout[0].documents[0][0]]
+    write("raw_crawl", [("mirror-of-prose", "A mirror. " + held_out_prose["text"])], partition="b2")
+    leaked = prepare(lake, settings, str(model_dir), "t1", eos, tmp_path / "work2")
+    assert not leaked.disjoint and set(leaked.leaked) == {held_out_prose["id"]}
