@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
+from flywheel.atomic_files import write_text_atomically
 from flywheel.bundled import DAGSTER_YAML_TEMPLATE
 
 
@@ -62,7 +63,5 @@ class FlywheelHome:
         template = Template(DAGSTER_YAML_TEMPLATE.read_text())
         rendered = template.substitute(dagster_home=str(self.dagster_home))
         if not config.exists() or config.read_text() != rendered:
-            tmp = config.with_suffix(".yaml.tmp")
-            tmp.write_text(rendered)
-            tmp.replace(config)
+            write_text_atomically(config, rendered)
         return self

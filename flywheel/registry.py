@@ -30,12 +30,12 @@ import fcntl
 import json
 import os
 import posixpath
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from flywheel.atomic_files import write_text_atomically
 from flywheel.datasets import ALIGNED_MODEL, REWARD_MODEL, SFT_MODEL
 from flywheel.versioned_store import VersionedStore
 
@@ -133,7 +133,7 @@ class ModelRegistry:
         self._require_published(ref)
         path = self._scorecard_path(ref)
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(path, json.dumps(scorecard, indent=2, default=str))
+        write_text_atomically(path, json.dumps(scorecard, indent=2, default=str))
 
     def set_alias(self, alias: str, ref: ModelRef, *, action: str, reason: str, run_id: str | None = None,
                   scorecard: dict | None = None, force: bool = False, rollback: bool = False,
@@ -152,8 +152,8 @@ class ModelRegistry:
             aliases = self.aliases()
             previous = aliases.get(alias)
             aliases[alias] = ref
-            _write_atomically(self.root / "aliases.json",
-                              json.dumps({a: vars(r) for a, r in aliases.items()}, indent=2))
+            write_text_atomically(self.root / "aliases.json",
+                                  json.dumps({a: vars(r) for a, r in aliases.items()}, indent=2))
             return self._append({"action": action, "alias": alias, "model": ref.model, "version": ref.version,
                                  "previous": str(previous) if previous else None, "reason": reason,
                                  "run_id": run_id, "forced": force, "scorecard": scorecard, **(details or {})})
@@ -163,8 +163,8 @@ class ModelRegistry:
         with self._locked():
             aliases = self.aliases()
             previous = aliases.pop(alias, None)
-            _write_atomically(self.root / "aliases.json",
-                              json.dumps({a: vars(r) for a, r in aliases.items()}, indent=2))
+            write_text_atomically(self.root / "aliases.json",
+                                  json.dumps({a: vars(r) for a, r in aliases.items()}, indent=2))
             return self._append({"action": action, "alias": alias, "model": None, "version": None,
                                  "previous": str(previous) if previous else None, "reason": reason,
                                  "run_id": run_id, "forced": False, "scorecard": None, **(details or {})})
@@ -244,7 +244,7 @@ class ModelRegistry:
         if not 0 < percent <= 100:
             raise RegistryError(f"a canary's share is in (0, 100], not {percent}")
         self.root.mkdir(parents=True, exist_ok=True)
-        _write_atomically(self.root / "canary.json", json.dumps({"percent": percent}))
+        write_text_atomically(self.root / "canary.json", json.dumps({"percent": percent}))
 
     def previous_production(self) -> ModelRef | None:
         """The version the newest promotion (not yet rolled back) replaced: where a rollback goes, and
@@ -287,8 +287,3 @@ class ModelRegistry:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_text(text)
-    tmp.replace(path)

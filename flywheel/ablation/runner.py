@@ -17,6 +17,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from flywheel.atomic_files import write_text_atomically
+
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
@@ -52,7 +54,7 @@ def run_plan(plan, rank: int) -> None:
             if rank == 0:
                 result = {"stage": run.stage, "seed": run.seed, "summary": summary,
                           "heldout": _score(spec, heldout, tokenizer.eos_token_id)}
-                _write_atomically(Path(run.result_path), result)
+                write_text_atomically(Path(run.result_path), json.dumps(result))
                 # The result is what is kept; the model was only a means to it.
                 shutil.rmtree(spec.checkpoint_dir, ignore_errors=True)
                 shutil.rmtree(spec.export_dir, ignore_errors=True)
@@ -98,11 +100,6 @@ def _log(pipes, message: str) -> None:
         pipes.log.info(message)
     print(message, file=sys.stderr, flush=True)
 
-
-def _write_atomically(path: Path, value: dict) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(value))
-    tmp.replace(path)
 
 
 if __name__ == "__main__":

@@ -10,9 +10,10 @@ whatever `latest` says.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
+
+from flywheel.atomic_files import write_text_atomically
 
 LATEST = "latest"
 COMPLETE = "complete"
@@ -25,9 +26,7 @@ def tag(step: int) -> str:
 def mark_complete(checkpoint_dir: Path, name: str) -> None:
     """Called on rank 0 once every rank has saved `name`."""
     (checkpoint_dir / name / COMPLETE).write_text(name)
-    tmp = checkpoint_dir / f".{LATEST}.{os.getpid()}.tmp"
-    tmp.write_text(name)
-    tmp.replace(checkpoint_dir / LATEST)
+    write_text_atomically(checkpoint_dir / LATEST, name)
 
 
 def complete_tags(checkpoint_dir: Path) -> list[str]:

@@ -14,10 +14,11 @@ import json
 import os
 import socket
 import time
-import uuid
 from pathlib import Path
 
 import torch
+
+from flywheel.atomic_files import write_text_atomically
 
 
 def flops_per_token(parameters: int, layers: int, hidden_size: int, sequence_length: int) -> float:
@@ -65,9 +66,7 @@ def machine_peak(device: torch.device, dtype: torch.dtype) -> float:
     if measured > cache.get(key, 0.0):
         cache[key] = measured
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        tmp.write_text(json.dumps(cache, indent=2))
-        tmp.replace(path)
+        write_text_atomically(path, json.dumps(cache, indent=2))
     return cache[key]
 
 

@@ -11,6 +11,8 @@ import os
 import sys
 from pathlib import Path
 
+from flywheel.atomic_files import write_text_atomically
+
 
 class Reporter:
     def __init__(self, metrics_path: str, enabled: bool) -> None:
@@ -37,9 +39,7 @@ class Reporter:
             return
         kept = [line for line in self.metrics_path.read_text().splitlines()
                 if line and json.loads(line)["step"] <= step]
-        tmp = self.metrics_path.with_suffix(".tmp")
-        tmp.write_text("".join(f"{line}\n" for line in kept))
-        tmp.replace(self.metrics_path)
+        write_text_atomically(self.metrics_path, "".join(f"{line}\n" for line in kept))
 
     def metrics(self, step: int, values: dict) -> None:
         if not self.enabled:
