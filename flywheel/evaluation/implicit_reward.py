@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import torch
 
-from flywheel.training.datasets import encode_chat_example, pad_batch
+from flywheel.training.datasets import chat_batches
 from flywheel.training.objectives.dpo import answer_log_probs
 
 
@@ -26,10 +26,7 @@ class ImplicitReward:
     def score(self, prompts: Sequence[str], answers: Sequence[str]) -> list[float]:
         """log pi(answer | prompt) - log ref(answer | prompt), per (prompt, answer)."""
         rewards = []
-        for start in range(0, len(prompts), self.batch_size):
-            items = [encode_chat_example(p, a, self.tokenizer, self.max_length)
-                     for p, a in zip(prompts[start:start + self.batch_size], answers[start:start + self.batch_size])]
-            batch = pad_batch(items, self.tokenizer.pad_token_id)
+        for batch in chat_batches(prompts, answers, self.tokenizer, self.max_length, self.batch_size):
             policy, reference = (answer_log_probs(model(input_ids=batch["input_ids"],
                                                         attention_mask=batch["attention_mask"]).logits, batch["labels"])
                                  for model in (self.policy, self.reference))

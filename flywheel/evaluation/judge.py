@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import torch
 
-from flywheel.training.datasets import encode_chat_example, pad_batch
+from flywheel.training.datasets import chat_batches
 
 
 class RewardJudge:
@@ -23,10 +23,7 @@ class RewardJudge:
     @torch.no_grad()
     def score(self, prompts: Sequence[str], answers: Sequence[str]) -> list[float]:
         scores = []
-        for start in range(0, len(prompts), self.batch_size):
-            items = [encode_chat_example(p, a, self.tokenizer, self.max_length)
-                     for p, a in zip(prompts[start:start + self.batch_size], answers[start:start + self.batch_size])]
-            batch = pad_batch(items, self.tokenizer.pad_token_id)
+        for batch in chat_batches(prompts, answers, self.tokenizer, self.max_length, self.batch_size):
             logits = self.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
             scores += logits.squeeze(-1).float().tolist()
         return scores

@@ -4,7 +4,7 @@ a batch of tensors, and the order in which a run visits them (resumable from a s
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -81,6 +81,16 @@ def pad_batch(items: Sequence[tuple[list[int], list[int]]], pad_id: int) -> dict
         labels[row, : len(target)] = torch.tensor(target)
         attention_mask[row, : len(ids)] = 1
     return {"input_ids": input_ids, "labels": labels, "attention_mask": attention_mask}
+
+
+def chat_batches(prompts: Sequence[str], answers: Sequence[str], tokenizer, max_length: int,
+                 batch_size: int) -> Iterator[dict[str, torch.Tensor]]:
+    """(prompt, answer) pairs as padded chat batches of `batch_size`, in order: what a scorer of
+    answers (reward model, DPO's implicit reward) feeds its model."""
+    for start in range(0, len(prompts), batch_size):
+        items = [encode_chat_example(p, a, tokenizer, max_length)
+                 for p, a in zip(prompts[start:start + batch_size], answers[start:start + batch_size])]
+        yield pad_batch(items, tokenizer.pad_token_id)
 
 
 class EpochOrder:
