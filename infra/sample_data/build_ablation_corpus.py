@@ -21,28 +21,29 @@ The corpus is written outside the repository (it is not committed):
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import shutil
 import sys
 from pathlib import Path
 
-from warcio.warcwriter import WARCWriter
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_sample_crawl import (  # noqa: E402 (the sibling script, not a package)
     DEBIAN_REFERENCE,
     PYTHON_DOCS,
+    PYTHON_DOCS_URL,
     _Clock,
-    _write_response,
-    _write_warcinfo,
     build_mail,
+    debian_reference_page,
+    python_doc_page,
+    python_doc_pages,
+    python_source_text,
+    python_sources,
+    write_responses,
+    write_wet,
 )
 
 from flywheel.bundled import REFERENCE_PROSE  # noqa: E402
 from flywheel.quality_classifier.examples import read_jsonl_documents  # noqa: E402
-
-PYTHON_DOCS_URL = "https://docs.python.org/3.11"
 
 
 def _held_out_pages() -> set[str]:
@@ -54,46 +55,22 @@ def _held_out_pages() -> set[str]:
 
 def build_python_docs(out: Path, clock: _Clock, held_out: set[str]) -> tuple[int, int]:
     """(pages, held-out pages left out) as HTTP responses in one WARC."""
-    pages = sorted(p for p in PYTHON_DOCS.rglob("*.html") if "_static" not in p.parts)
+    pages = python_doc_pages()
     kept = [p for p in pages if p.relative_to(PYTHON_DOCS).as_posix() not in held_out]
-    path = out / "python-docs.warc.gz"
-    with path.open("wb") as fh:
-        writer = WARCWriter(fh, gzip=True)
-        _write_warcinfo(writer, path.name)
-        for page in kept:
-            _write_response(writer, f"{PYTHON_DOCS_URL}/{page.relative_to(PYTHON_DOCS).as_posix()}",
-                            page.read_bytes(), "text/html; charset=utf-8", clock.tick())
+    write_responses(out / "python-docs.warc.gz", clock, map(python_doc_page, kept))
     return len(kept), len(pages) - len(kept)
 
 
 def build_python_sources(out: Path, clock: _Clock, held_out: set[str]) -> int:
     """reStructuredText sources of the kept pages, as WET conversion records."""
-    sources = sorted((PYTHON_DOCS / "_sources").rglob("*.rst.txt"))
-    kept = [s for s in sources
+    kept = [s for s in python_sources()
             if s.relative_to(PYTHON_DOCS / "_sources").as_posix().removesuffix(".rst.txt") + ".html" not in held_out]
-    path = out / "python-sources.warc.wet.gz"
-    with path.open("wb") as fh:
-        writer = WARCWriter(fh, gzip=True)
-        _write_warcinfo(writer, path.name)
-        for source in kept:
-            record = writer.create_warc_record(
-                f"{PYTHON_DOCS_URL}/{source.relative_to(PYTHON_DOCS).as_posix()}", "conversion",
-                payload=io.BytesIO(source.read_bytes()),
-                warc_headers_dict={"WARC-Date": clock.tick(), "Content-Type": "text/plain"})
-            writer.write_record(record)
-    return len(kept)
+    return write_wet(out / "python-sources.warc.wet.gz", clock, map(python_source_text, kept))
 
 
 def build_debian_reference(out: Path, clock: _Clock) -> int:
-    path = out / "debian-reference.warc.gz"
-    pages = sorted(DEBIAN_REFERENCE.glob("*.html"))
-    with path.open("wb") as fh:
-        writer = WARCWriter(fh, gzip=True)
-        _write_warcinfo(writer, path.name)
-        for page in pages:
-            _write_response(writer, f"https://www.debian.org/doc/manuals/debian-reference/{page.name}",
-                            page.read_bytes(), "text/html; charset=utf-8", clock.tick())
-    return len(pages)
+    return write_responses(out / "debian-reference.warc.gz", clock,
+                           map(debian_reference_page, sorted(DEBIAN_REFERENCE.glob("*.html"))))
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ import io
 import json
 import re
 import shutil
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -35,6 +36,8 @@ PYTHON_DOCS = Path("/usr/share/doc/python3.11/html")
 DEBIAN_REFERENCE = Path("/usr/share/debian-reference")
 CRAWL_START = datetime(2026, 11, 1, tzinfo=timezone.utc)
 SPAM_CORPUS_URL = "https://spamassassin.apache.org/old/publiccorpus"
+PYTHON_DOCS_URL = "https://docs.python.org/3.11"
+HTML = "text/html; charset=utf-8"
 
 
 class _Clock:
@@ -64,58 +67,70 @@ def _write_warcinfo(writer: WARCWriter, filename: str) -> None:
         filename, {"software": "flywheel sample builder", "format": "WARC File Format 1.1"}))
 
 
-def _python_doc_pages(step: int) -> list[Path]:
-    pages = sorted(p for p in PYTHON_DOCS.rglob("*.html") if "_static" not in p.parts)
-    return pages[::step]
-
-
-def build_python_docs(out: Path, clock: _Clock, step: int) -> int:
-    path = out / "python-docs.warc.gz"
-    with path.open("wb") as fh:
-        writer = WARCWriter(fh, gzip=True)
-        _write_warcinfo(writer, path.name)
-        pages = _python_doc_pages(step)
-        for page in pages:
-            rel = page.relative_to(PYTHON_DOCS).as_posix()
-            _write_response(writer, f"https://docs.python.org/3.11/{rel}", page.read_bytes(),
-                            "text/html; charset=utf-8", clock.tick())
-        # Real crawls fetch images too: one non-HTML payload among the pages.
-        image = sorted((PYTHON_DOCS / "_images").glob("*.png"))[0]
-        _write_response(writer, f"https://docs.python.org/3.11/_images/{image.name}",
-                        image.read_bytes(), "image/png", clock.tick())
-    return len(pages)
-
-
-def build_debian_reference(out: Path, clock: _Clock) -> int:
-    path = out / "debian-reference.warc.gz"
+def write_responses(path: Path, clock: _Clock, responses: Iterable[tuple[str, bytes, str]]) -> int:
+    """(url, payload, content type) as HTTP responses in one gzipped WARC; returns how many."""
     count = 0
     with path.open("wb") as fh:
         writer = WARCWriter(fh, gzip=True)
         _write_warcinfo(writer, path.name)
-        for lang in ("en", "de", "fr", "es"):
-            for chapter in ("apa", "ch03", "ch04", "ch05", "ch08"):
-                page = DEBIAN_REFERENCE / f"{chapter}.{lang}.html"
-                _write_response(writer, f"https://www.debian.org/doc/manuals/debian-reference/{page.name}",
-                                page.read_bytes(), "text/html; charset=utf-8", clock.tick())
-                count += 1
+        for url, payload, content_type in responses:
+            _write_response(writer, url, payload, content_type, clock.tick())
+            count += 1
     return count
+
+
+def write_wet(path: Path, clock: _Clock, texts: Iterable[tuple[str, bytes]]) -> int:
+    """(url, text) as WET `conversion` records (text already extracted); returns how many."""
+    count = 0
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        _write_warcinfo(writer, path.name)
+        for url, text in texts:
+            writer.write_record(writer.create_warc_record(
+                url, "conversion", payload=io.BytesIO(text),
+                warc_headers_dict={"WARC-Date": clock.tick(), "Content-Type": "text/plain"}))
+            count += 1
+    return count
+
+
+def python_doc_page(page: Path) -> tuple[str, bytes, str]:
+    return f"{PYTHON_DOCS_URL}/{page.relative_to(PYTHON_DOCS).as_posix()}", page.read_bytes(), HTML
+
+
+def python_source_text(source: Path) -> tuple[str, bytes]:
+    return f"{PYTHON_DOCS_URL}/{source.relative_to(PYTHON_DOCS).as_posix()}", source.read_bytes()
+
+
+def debian_reference_page(page: Path) -> tuple[str, bytes, str]:
+    return f"https://www.debian.org/doc/manuals/debian-reference/{page.name}", page.read_bytes(), HTML
+
+
+def python_doc_pages() -> list[Path]:
+    return sorted(p for p in PYTHON_DOCS.rglob("*.html") if "_static" not in p.parts)
+
+
+def python_sources() -> list[Path]:
+    return sorted((PYTHON_DOCS / "_sources").rglob("*.rst.txt"))
+
+
+def build_python_docs(out: Path, clock: _Clock, step: int) -> int:
+    pages = python_doc_pages()[::step]
+    # Real crawls fetch images too: one non-HTML payload among the pages.
+    image = sorted((PYTHON_DOCS / "_images").glob("*.png"))[0]
+    write_responses(out / "python-docs.warc.gz", clock, [
+        *map(python_doc_page, pages), (f"{PYTHON_DOCS_URL}/_images/{image.name}", image.read_bytes(), "image/png")])
+    return len(pages)
+
+
+def build_debian_reference(out: Path, clock: _Clock) -> int:
+    pages = [DEBIAN_REFERENCE / f"{chapter}.{lang}.html" for lang in ("en", "de", "fr", "es")
+             for chapter in ("apa", "ch03", "ch04", "ch05", "ch08")]
+    return write_responses(out / "debian-reference.warc.gz", clock, map(debian_reference_page, pages))
 
 
 def build_python_sources_wet(out: Path, clock: _Clock, step: int) -> int:
     """reStructuredText sources as WET `conversion` records (text already extracted)."""
-    sources = sorted((PYTHON_DOCS / "_sources").rglob("*.rst.txt"))[1::step]
-    path = out / "python-sources.warc.wet.gz"
-    with path.open("wb") as fh:
-        writer = WARCWriter(fh, gzip=True)
-        _write_warcinfo(writer, path.name)
-        for source in sources:
-            rel = source.relative_to(PYTHON_DOCS).as_posix()
-            record = writer.create_warc_record(
-                f"https://docs.python.org/3.11/{rel}", "conversion",
-                payload=io.BytesIO(source.read_bytes()),
-                warc_headers_dict={"WARC-Date": clock.tick(), "Content-Type": "text/plain"})
-            writer.write_record(record)
-    return len(sources)
+    return write_wet(out / "python-sources.warc.wet.gz", clock, map(python_source_text, python_sources()[1::step]))
 
 
 def _mail_bodies(corpus_dir: Path, limit: int) -> list[tuple[str, str, str]]:
