@@ -33,12 +33,17 @@ def expectations():
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     # GX imports pyspark.sql.connect, which calls sys.exit(0) when `__main__` has neither a spec
     # nor a file (it takes that for a doctest run) -- as in the step processes of runs the Dagster
-    # daemon launches. Give such a `__main__` a file name so the import goes through.
+    # daemon launches. Give such a `__main__` a file name for the import only: left in place, it
+    # breaks every later spawn pool of the process (spawn re-imports `__main__` from that file).
     main = sys.modules["__main__"]
-    if getattr(main, "__spec__", None) is None and not hasattr(main, "__file__"):
+    borrowed_file = getattr(main, "__spec__", None) is None and not hasattr(main, "__file__")
+    if borrowed_file:
         main.__file__ = "<dagster step process>"
-    import great_expectations as gx
-
+    try:
+        import great_expectations as gx
+    finally:
+        if borrowed_file:
+            del main.__file__
     return gx.expectations
 
 
