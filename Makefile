@@ -10,7 +10,7 @@ export FLYWHEEL_HOME ?= $(CURDIR)/.flywheel
 # DeepSpeed on a machine without a GPU.
 export DS_ACCELERATOR ?= cpu
 
-.PHONY: setup demo test serve ui clean
+.PHONY: setup demo test serve ui clean cluster-up cluster-down
 
 setup: $(VENV)/.installed
 
@@ -47,6 +47,14 @@ serve: setup
 ui: setup
 	$(BIN)/python -c "from flywheel.home import FlywheelHome; FlywheelHome.from_env().ensure()"
 	DAGSTER_HOME=$(FLYWHEEL_HOME)/dagster $(BIN)/dagster dev -w flywheel/bundled/workspace.yaml -h 127.0.0.1 -p 3000
+
+# A Spark standalone cluster on 127.0.0.1 (a master and two 1-core workers, state under
+# $(FLYWHEEL_HOME)/spark-cluster); curation uses it with FLYWHEEL_SPARK_MASTER=spark://127.0.0.1:7077.
+cluster-up: setup
+	$(BIN)/python infra/spark/cluster.py up
+
+cluster-down: setup
+	$(BIN)/python infra/spark/cluster.py down
 
 clean:
 	rm -rf $(FLYWHEEL_HOME)

@@ -49,7 +49,7 @@ def build_definitions(home: FlywheelHome, spark: SparkResource | None = None) ->
         executor=dg.in_process_executor,
         resources={
             "storage": StorageResource.for_home(home),
-            "spark": spark or SparkResource(),
+            "spark": spark or SparkResource.from_environment(checkpoint_dir=str(home.root / "spark-checkpoints")),
             "serving": ServingResource(),
             "pipes_subprocess_client": dg.PipesSubprocessClient(),
         },

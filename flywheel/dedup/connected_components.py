@@ -4,7 +4,8 @@ The alternating Large-Star / Small-Star algorithm (Kiveris et al., "Connected Co
 MapReduce and Beyond", SoCC 2014): every round rewires edges towards the smallest node id of each
 neighbourhood, and after O(log n) rounds every component is a star around its smallest node.
 Each round is a few joins and aggregations over the edge list; its result is checkpointed so the
-query plan does not grow with the number of rounds.
+query plan does not grow with the number of rounds (reliably, where the session has a checkpoint
+directory, as a cluster's should).
 
 Most batches have few near-duplicate pairs, and there a dozen Spark jobs cost seconds while the
 graph fits in the driver many times over: up to `max_driver_edges` edges are collected and
@@ -74,13 +75,21 @@ def connected_components(edges: DataFrame, max_driver_edges: int = 1_000_000, ma
     return _in_spark(edges, max_rounds)
 
 
+def _checkpointed(frame: DataFrame) -> DataFrame:
+    """A reliable checkpoint where the session has a checkpoint directory (a cluster's shared
+    storage: it survives losing an executor), a local one otherwise."""
+    if frame.sparkSession.sparkContext.getCheckpointDir():
+        return frame.checkpoint()
+    return frame.localCheckpoint()
+
+
 def _in_spark(edges: DataFrame, max_rounds: int) -> Components:
-    current = _undirected(edges).localCheckpoint()
+    current = _checkpointed(_undirected(edges))
     rounds = 0
     while not _is_star_forest(current):
         if rounds == max_rounds:
             raise RuntimeError(f"connected components did not converge in {max_rounds} rounds")
-        current = _small_star(_large_star(current)).localCheckpoint()
+        current = _checkpointed(_small_star(_large_star(current)))
         rounds += 1
     labels = current.select(F.col("child").alias("node"), F.col("parent").alias("component")).unionByName(
         current.select(F.col("parent").alias("node"), F.col("parent").alias("component"))).distinct()

@@ -1,6 +1,8 @@
 """The Spark session that curation assets compute with."""
 
+import json
 import logging
+import os
 import threading
 
 import dagster as dg
@@ -22,6 +24,11 @@ class SparkResource(dg.ConfigurableResource):
         default="127.0.0.1",
         description="Interface the driver binds to; empty on a cluster so executors can reach it.")
     conf: dict[str, str] = Field(default_factory=dict, description="Extra Spark conf, e.g. executor memory.")
+    checkpoint_dir: str = Field(
+        default="",
+        description="Where non-local masters write reliable checkpoints (connected components): shared "
+                    "storage every executor reaches, so a lost executor does not lose them. Local masters "
+                    "keep local checkpoints.")
     stop_after_run: bool = Field(
         default=True,
         description="Stop the session this run started when the run ends (frees the JVM's memory). "
@@ -32,6 +39,15 @@ class SparkResource(dg.ConfigurableResource):
                     "steps without Spark (ingestion) run instead of when the first Spark step asks.")
     _started: SparkSession | None = PrivateAttr(default=None)
     _starting: threading.Thread | None = PrivateAttr(default=None)
+
+    @classmethod
+    def from_environment(cls, checkpoint_dir: str = "") -> "SparkResource":
+        """Configured by environment, so a deployment moves to a cluster without a code change:
+        FLYWHEEL_SPARK_MASTER (default `local[*]`), FLYWHEEL_SPARK_BIND_ADDRESS (default 127.0.0.1;
+        empty on a cluster whose executors run on other hosts), FLYWHEEL_SPARK_CONF (a JSON object)."""
+        return cls(master=os.environ.get("FLYWHEEL_SPARK_MASTER", "local[*]"),
+                   bind_address=os.environ.get("FLYWHEEL_SPARK_BIND_ADDRESS", "127.0.0.1"),
+                   conf=json.loads(os.environ.get("FLYWHEEL_SPARK_CONF", "{}")), checkpoint_dir=checkpoint_dir)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         if self.start_early and SparkSession.getActiveSession() is None:
@@ -57,7 +73,10 @@ class SparkResource(dg.ConfigurableResource):
         return session
 
     def _build(self) -> SparkSession:
-        return build_spark_session(self.master, self.app_name, self.conf, self.bind_address or None)
+        session = build_spark_session(self.master, self.app_name, self.conf, self.bind_address or None)
+        if self.checkpoint_dir and not self.master.startswith("local"):
+            session.sparkContext.setCheckpointDir(self.checkpoint_dir)
+        return session
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._starting is not None:  # a run that never asked for Spark: let the start finish, then stop it

@@ -1,0 +1,82 @@
+"""Curation on a Spark standalone cluster on loopback (`infra/spark/cluster.py`, as `make cluster-up`
+starts it: a master and two workers of one core each), chosen by configuration alone
+(FLYWHEEL_SPARK_MASTER), publishes what `local[2]` publishes -- also when a worker and its
+executor are killed in the middle of the run."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from flywheel.home import FlywheelHome
+from orchestration.resources import StorageResource
+from tests.conftest import REPO_ROOT, SAMPLE_BATCH_DIR, with_safety_classifier
+from tests.integration.conftest import SAMPLE_BATCH
+
+pytestmark = [pytest.mark.cluster, pytest.mark.spark, pytest.mark.slow]
+CLUSTER_SCRIPT = REPO_ROOT / "infra" / "spark" / "cluster.py"
+DATASETS = ["raw_crawl", "raw_crawl_rejected", "filtered_docs", "filtered_docs_rejected", "deduplicated_docs",
+            "dedup_clusters", "minhash_index"]
+
+
+@pytest.fixture
+def standalone_cluster(tmp_path):
+    """Started for this test on free ports, stopped after it (only what it started)."""
+    state = tmp_path / "spark-cluster"
+    command = [sys.executable, str(CLUSTER_SCRIPT), "--state-dir", str(state)]
+    started = subprocess.run([*command[:2], "up", *command[2:], "--port", "0", "--web-port", "0"],
+                             capture_output=True, text=True, timeout=180)
+    assert started.returncode == 0, started.stderr
+    try:
+        yield json.loads(started.stdout), state
+    finally:
+        subprocess.run([*command[:2], "down", *command[2:]], check=True, timeout=60)
+
+
+def _flywheel(home: FlywheelHome, *args: str, master: str) -> subprocess.Popen:
+    env = {**os.environ, "FLYWHEEL_HOME": str(home.root), "FLYWHEEL_SPARK_MASTER": master,
+           "FLYWHEEL_SPARK_CONF": json.dumps({"spark.sql.shuffle.partitions": "4"})}
+    return subprocess.Popen([sys.executable, "-m", "orchestration.cli", *args], cwd=REPO_ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _rows(lake, dataset: str) -> list[dict]:
+    return sorted(lake.read_partition(dataset, SAMPLE_BATCH).to_pylist(), key=repr)
+
+
+def test_curation_on_the_cluster_survives_a_lost_worker_and_matches_local(
+        standalone_cluster, curated_sample, tmp_path, trained_safety):
+    from infra.spark.cluster import master_status
+
+    cluster, state = standalone_cluster
+    home = with_safety_classifier(FlywheelHome(tmp_path / "flywheel").ensure(), trained_safety)
+    ingest = _flywheel(home, "ingest", str(SAMPLE_BATCH_DIR), "--batch", SAMPLE_BATCH, master=cluster["master_url"])
+    assert ingest.wait(timeout=120) == 0, ingest.stdout.read()
+    curate = _flywheel(home, "curate", "--batch", SAMPLE_BATCH, master=cluster["master_url"])
+    lake = StorageResource.for_home(home).lake()
+    # Once the Spark steps have started (raw_crawl published, both executors up), kill worker 1
+    # and its executor: Spark must run the lost tasks again on worker 2.
+    deadline = time.monotonic() + 300
+    while not (lake.has_partition("raw_crawl", SAMPLE_BATCH)
+               and len(list(state.glob("worker-*/app-*/*"))) == 2):
+        assert curate.poll() is None and time.monotonic() < deadline, curate.stdout.read() if curate.poll() else ""
+        time.sleep(0.2)
+    time.sleep(3)
+    assert curate.poll() is None, "the run ended before a worker could be killed"
+    os.killpg(int((state / "worker-1.pid").read_text()), signal.SIGKILL)
+    output = curate.communicate(timeout=600)[0]
+    assert curate.returncode == 0, output[-4000:]
+
+    status = master_status(cluster["web_url"])
+    assert status["aliveworkers"] == 1
+    [app] = status["completedapps"]
+    assert app["name"] == "flywheel"
+    executors = {path.parent.parent.name for path in state.glob(f"worker-*/{app['id']}/*")}
+    assert executors == {"worker-1", "worker-2"}  # it ran on both workers, then on the survivor alone
+    local = curated_sample[1]
+    for dataset in DATASETS:
+        assert _rows(lake, dataset) == _rows(local, dataset), dataset
