@@ -58,17 +58,11 @@ def test_curation_on_the_cluster_survives_a_lost_worker_and_matches_local(
     assert ingest.wait(timeout=120) == 0, ingest.stdout.read()
     curate = _flywheel(home, "curate", "--batch", SAMPLE_BATCH, master=cluster["master_url"])
     lake = StorageResource.for_home(home).lake()
-    # Once the Spark steps have started (raw_crawl published, both executors up), kill worker 1
-    # and its executor: Spark must run the lost tasks again on worker 2.
-    deadline = time.monotonic() + 300
-    while not (lake.has_partition("raw_crawl", SAMPLE_BATCH)
-               and len(list(state.glob("worker-*/app-*/*"))) == 2):
-        assert curate.poll() is None and time.monotonic() < deadline, curate.stdout.read() if curate.poll() else ""
-        time.sleep(0.2)
-    time.sleep(3)
-    assert curate.poll() is None, "the run ended before a worker could be killed"
-    os.killpg(int((state / "worker-1.pid").read_text()), signal.SIGKILL)
-    output = curate.communicate(timeout=600)[0]
+    try:
+        output = _kill_a_worker_while_it_runs(curate, state, lake)
+    finally:
+        if curate.poll() is None:
+            curate.kill()
     assert curate.returncode == 0, output[-4000:]
 
     status = master_status(cluster["web_url"])
@@ -80,3 +74,17 @@ def test_curation_on_the_cluster_survives_a_lost_worker_and_matches_local(
     local = curated_sample[1]
     for dataset in DATASETS:
         assert _rows(lake, dataset) == _rows(local, dataset), dataset
+
+
+def _kill_a_worker_while_it_runs(curate: subprocess.Popen, state, lake) -> str:
+    """Once the Spark steps have started (raw_crawl published, both executors up), SIGKILL worker 1
+    and its executor: Spark must run the lost tasks again on worker 2. The run's output."""
+    deadline = time.monotonic() + 300
+    while not (lake.has_partition("raw_crawl", SAMPLE_BATCH) and len(list(state.glob("worker-*/app-*/*"))) == 2):
+        assert curate.poll() is None, curate.stdout.read()
+        assert time.monotonic() < deadline, "the Spark steps did not start in 5 minutes"
+        time.sleep(0.2)
+    time.sleep(3)
+    assert curate.poll() is None, "the run ended before a worker could be killed"
+    os.killpg(int((state / "worker-1.pid").read_text()), signal.SIGKILL)
+    return curate.communicate(timeout=600)[0]

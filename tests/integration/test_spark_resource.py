@@ -11,3 +11,15 @@ def test_session_already_running_is_left_alone(spark):
     result = dg.materialize([counted], resources={"spark": SparkResource(stop_after_run=True)})
     assert result.success
     assert spark.range(3).count() == 3  # the shared session still works
+
+
+def test_the_environment_chooses_master_bind_address_and_conf(monkeypatch):
+    monkeypatch.setenv("FLYWHEEL_SPARK_MASTER", "spark://10.0.0.5:7077")
+    monkeypatch.setenv("FLYWHEEL_SPARK_BIND_ADDRESS", "")
+    monkeypatch.setenv("FLYWHEEL_SPARK_CONF", '{"spark.executor.memory": "8g"}')
+    resource = SparkResource.from_environment(checkpoint_dir="/shared/checkpoints")
+    assert (resource.master, resource.bind_address, resource.conf, resource.checkpoint_dir) == (
+        "spark://10.0.0.5:7077", "", {"spark.executor.memory": "8g"}, "/shared/checkpoints")
+    for name in ("FLYWHEEL_SPARK_MASTER", "FLYWHEEL_SPARK_BIND_ADDRESS", "FLYWHEEL_SPARK_CONF"):
+        monkeypatch.delenv(name)
+    assert SparkResource.from_environment().master == "local[*]"
