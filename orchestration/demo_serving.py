@@ -17,7 +17,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ import time
 from flywheel.bundled import BUNDLED_INSTRUCTIONS
 from flywheel.datasets import SFT_MODEL
 from flywheel.home import FlywheelHome
+from flywheel.ports import free_port
 from flywheel.registry import ModelRegistry
 from flywheel.serving.settings import FaultInjection, ServingSettings
 from flywheel.versioned_store import VersionedStore
@@ -46,7 +46,7 @@ def serve_and_rate(home: FlywheelHome) -> dict:
     registry = ModelRegistry(VersionedStore(str(home.models)), "chat_model")
     production = str(registry.alias("production"))
     settings = ServingSettings(
-        port=_free_port(), feedback={"flush_events": 1000, "flush_seconds": 3600},
+        port=free_port(), feedback={"flush_events": 1000, "flush_seconds": 3600},
         fallback_model=f"{SFT_MODEL}:{registry.store.current(SFT_MODEL)['version']}",
         faults={production: FaultInjection(error_rate=FAULT_RATE, seed=FAULT_SEED)})
     config = home.serving / "demo-serve.json"
@@ -138,9 +138,3 @@ def _wait_ready(url: str, process: subprocess.Popen) -> None:
         time.sleep(0.2)
     process.kill()
     raise RuntimeError(f"the model server did not become ready:\n{process.communicate()[0][-2000:]}")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]

@@ -8,9 +8,9 @@
 from __future__ import annotations
 
 import os
-import socket
 import sys
 
+from flywheel.ports import free_port
 from flywheel.training.settings import EngineSettings
 
 ENTRY_MODULE = "flywheel.training.run"
@@ -34,9 +34,3 @@ def launch_command(spec_path: str, engine: EngineSettings,
         return [sys.executable, "-m", module, spec_path], env
     return [sys.executable, "-m", "torch.distributed.run", "--standalone",
             f"--nproc_per_node={engine.world_size}", "-m", module, spec_path], env
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

@@ -17,12 +17,13 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from flywheel.ports import free_port
 
 HOST = "127.0.0.1"
 MASTER_CLASS = "org.apache.spark.deploy.master.Master"
@@ -37,12 +38,6 @@ def spark_home() -> Path:
 
 def default_state_dir() -> Path:
     return Path(os.environ.get("FLYWHEEL_HOME", ".flywheel")) / "spark-cluster"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 def _start(state: Path, name: str, arguments: list[str]) -> int:

@@ -2,13 +2,13 @@
 
 import contextlib
 import shutil
-import socket
 import threading
 import time
 
 import httpx
 import pytest
 
+from flywheel.ports import free_port
 from flywheel.registry import ModelRef, ModelRegistry
 from flywheel.serving.app import create_app
 from flywheel.serving.server import Server
@@ -41,12 +41,6 @@ def publish_broken(registry: ModelRegistry, model_dir, version: str) -> ModelRef
     (broken / "model.safetensors").write_bytes(b"not a model")
     registry.store.publish(broken, "aligned_model", version)
     return ModelRef("aligned_model", version)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager

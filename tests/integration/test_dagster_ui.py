@@ -15,9 +15,10 @@ import pytest
 from flywheel.bundled import WORKSPACE_YAML
 from flywheel.datasets import RAW_CRAWL, RAW_CRAWL_REJECTED
 from flywheel.home import FlywheelHome
+from flywheel.ports import free_port
 from orchestration import lifecycle
 from tests.conftest import REPO_ROOT
-from tests.integration.serving_fixtures import free_port, wait_until
+from tests.integration.serving_fixtures import wait_until
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 

@@ -12,8 +12,9 @@ import httpx
 
 from flywheel.feedback.events import parse_event
 from flywheel.landing import LandingZone
+from flywheel.ports import free_port
 from flywheel.serving.settings import FaultInjection, ServingSettings
-from tests.integration.serving_fixtures import V1, chat, free_port, registry, wait_until
+from tests.integration.serving_fixtures import V1, chat, registry, wait_until
 
 __all__ = ["registry"]
 
