@@ -5,7 +5,11 @@ shuffles paragraph order and gives 3% of its words a copy-specific suffix, so vo
 growing as in a real crawl). Both sides run GopherRepetition, GopherQuality, C4 (FineWeb's
 settings) and FineWebQuality on 2 workers and write kept documents to Parquet.
 
-    .venv/bin/python benchmarks/filtering_throughput.py [--documents 20000] [--workers 2]
+    .venv/bin/python benchmarks/filtering_throughput.py [--documents 20000] [--workers 2] [--cluster]
+
+`--cluster` also runs Flywheel on a Spark standalone cluster on this machine (`--workers` workers of
+one core, `infra/spark/cluster.py`) and prints its time against `local[N]`: the cost of a cluster's
+separate executor JVMs on the same cores, before any machine is added.
 """
 
 from __future__ import annotations
@@ -52,13 +56,13 @@ def write_input(table: pa.Table, folder: Path, files: int) -> None:
         pq.write_table(table.slice(k * step, step), folder / f"part-{k:03d}.parquet")
 
 
-def run_flywheel(input_dir: Path, out_dir: Path, workers: int, safety_model: str | None = None) -> dict:
+def run_flywheel(input_dir: Path, out_dir: Path, master: str, safety_model: str | None = None) -> dict:
     from flywheel.filtering.pipeline import FilterSettings
     from flywheel.filtering.spark_job import run_filtering
     from flywheel.spark_session import build_spark_session
 
     started = time.perf_counter()
-    spark = build_spark_session(f"local[{workers}]", "filter-benchmark",
+    spark = build_spark_session(master, "filter-benchmark",
                                 {"spark.ui.enabled": "false"}, "127.0.0.1")
     jvm_start = time.perf_counter() - started
     # The same rules as the datatrove side: no URL blocklist or language id.
@@ -105,16 +109,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--documents", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--cluster", action="store_true", help="also on a standalone cluster of --workers x 1 core")
     args = parser.parse_args()
+    local = f"local[{args.workers}]"
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         table = varied_copies(sample_documents(workdir), args.documents)
         write_input(table, workdir / "input", files=args.workers * 4)
         print(f"{table.num_rows} documents, {sum(map(len, table['text'].to_pylist())) / 1e6:.1f} M characters")
-        ours = run_flywheel(workdir / "input", workdir / "flywheel", args.workers)
+        ours = run_flywheel(workdir / "input", workdir / "flywheel", local)
         theirs = run_datatrove(workdir / "input", workdir / "datatrove", args.workers)
-        safety = run_flywheel(workdir / "input", workdir / "flywheel-safety", args.workers,
+        safety = run_flywheel(workdir / "input", workdir / "flywheel-safety", local,
                               _safety_classifier(workdir / "safety"))
+        if args.cluster:
+            from infra.spark.cluster import running_cluster
+
+            with running_cluster(workdir / "cluster", workers=args.workers) as cluster:
+                on_cluster = run_flywheel(workdir / "input", workdir / "flywheel-cluster", cluster["master_url"])
     n = table.num_rows
     print(f"flywheel  {n / ours['seconds']:8.1f} docs/s  {ours['seconds']:7.1f} s  kept {ours['kept']}  "
           f"peak {ours['peak_mib']:.0f} MiB (JVM start-up {ours['jvm_start']:.1f} s, not included)")
@@ -126,6 +137,11 @@ def main() -> None:
           f"({safety['safety_dropped']} dropped by the safety step)  peak {safety['peak_mib']:.0f} MiB: the safety "
           f"step adds {safety['seconds'] / ours['seconds'] - 1:+.1%} to filtering (target <= +15%)")
     print_split(safety)
+    if args.cluster:
+        assert on_cluster["kept"] == ours["kept"], "the cluster kept other documents"
+        print(f"cluster   {n / on_cluster['seconds']:8.1f} docs/s  {on_cluster['seconds']:7.1f} s  kept "
+              f"{on_cluster['kept']}  ({args.workers} workers x 1 core: {on_cluster['seconds'] / ours['seconds']:.2f}x "
+              f"local[{args.workers}]'s time; executors' memory is outside this process tree)")
 
 
 def print_split(run: dict) -> None:

@@ -14,6 +14,7 @@ State (pids, logs, work directories, the master's URL) lives in `--state-dir`
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -106,6 +107,16 @@ def down(state: Path) -> None:
         stop_process(state, pid_file.stem)
     stop_process(state, "master")
     (state / "cluster.json").unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def running_cluster(state: Path, workers: int = 2, cores: int = 1, memory: str = "2g"):
+    """A cluster on free ports for the `with` block (benchmarks): its info, stopped afterwards."""
+    info = up(state, workers, cores, memory, free_port(), free_port())
+    try:
+        yield info
+    finally:
+        down(state)
 
 
 def main(argv: list[str] | None = None) -> None:
