@@ -47,7 +47,7 @@ class SparkResource(dg.ConfigurableResource):
         empty on a cluster whose executors run on other hosts), FLYWHEEL_SPARK_CONF (a JSON object)."""
         return cls(master=os.environ.get("FLYWHEEL_SPARK_MASTER", "local[*]"),
                    bind_address=os.environ.get("FLYWHEEL_SPARK_BIND_ADDRESS", "127.0.0.1"),
-                   conf=json.loads(os.environ.get("FLYWHEEL_SPARK_CONF", "{}")), checkpoint_dir=checkpoint_dir)
+                   conf=_conf_from_environment(), checkpoint_dir=checkpoint_dir)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         if self.start_early and SparkSession.getActiveSession() is None:
@@ -84,3 +84,14 @@ class SparkResource(dg.ConfigurableResource):
         if self.stop_after_run and self._started is not None:
             self._started.stop()
             self._started = None
+
+
+def _conf_from_environment() -> dict[str, str]:
+    raw = os.environ.get("FLYWHEEL_SPARK_CONF", "{}")
+    try:
+        conf = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"FLYWHEEL_SPARK_CONF is not JSON ({error}): {raw!r}") from None
+    if not isinstance(conf, dict):
+        raise ValueError(f'FLYWHEEL_SPARK_CONF must be a JSON object, e.g. {{"spark.executor.memory": "8g"}}: {raw!r}')
+    return {str(key): str(value) for key, value in conf.items()}

@@ -1,4 +1,5 @@
 import dagster as dg
+import pytest
 
 from orchestration.resources import SparkResource
 
@@ -23,3 +24,10 @@ def test_the_environment_chooses_master_bind_address_and_conf(monkeypatch):
     for name in ("FLYWHEEL_SPARK_MASTER", "FLYWHEEL_SPARK_BIND_ADDRESS", "FLYWHEEL_SPARK_CONF"):
         monkeypatch.delenv(name)
     assert SparkResource.from_environment().master == "local[*]"
+
+
+@pytest.mark.parametrize("conf", ["spark.executor.memory=8g", '["spark.executor.memory"]'])
+def test_a_malformed_conf_in_the_environment_is_a_clear_error(monkeypatch, conf):
+    monkeypatch.setenv("FLYWHEEL_SPARK_CONF", conf)
+    with pytest.raises(ValueError, match="FLYWHEEL_SPARK_CONF"):
+        SparkResource.from_environment()
