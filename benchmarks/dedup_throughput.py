@@ -9,7 +9,11 @@ a near-duplicate made by controlled edits (20%) or the source's words reshuffled
 document with new 5-grams), so a fifth of the corpus has near-duplicates as in a real crawl.
 
     .venv/bin/python benchmarks/dedup_throughput.py [--documents 50000] [--scaling 10000,30000,100000]
-        [--skip-datatrove]
+        [--skip-datatrove] [--cluster]
+
+`--cluster` also runs Flywheel at `--documents` on a Spark standalone cluster on this machine
+(`--workers` workers of one core, `infra/spark/cluster.py`) and prints its time against
+`local[N]`: the cost of separate executor JVMs on the same cores, before any machine is added.
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ def main() -> None:
     parser.add_argument("--scaling", default="10000,30000,100000", help="document counts for Flywheel alone")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-datatrove", action="store_true", help="datatrove takes ~4x Flywheel's time")
+    parser.add_argument("--cluster", action="store_true", help="also on a standalone cluster of --workers x 1 core")
     args = parser.parse_args()
     scaling = [int(n) for n in args.scaling.split(",") if n]
     settings = DedupSettings()
@@ -120,6 +125,24 @@ def main() -> None:
             print(f"time {high}/{low}: {timings[high] / timings[low]:.1f} for {high / low:.0f}x the documents "
                   f"(target <= {1.2 * high / low:.0f})")
         spark.stop()
+        if args.cluster:
+            _on_cluster(workdir, n, args.workers, settings, results["flywheel"])
+
+
+def _on_cluster(workdir: Path, n: int, workers: int, settings: DedupSettings, local: tuple) -> None:
+    from flywheel.spark_session import build_spark_session
+    from infra.spark.cluster import running_cluster
+
+    with running_cluster(workdir / "cluster", workers=workers) as cluster:
+        spark = build_spark_session(cluster["master_url"], "dedup-benchmark", {"spark.ui.enabled": "false"},
+                                    "127.0.0.1")
+        seconds, _, clusters, report = measure(lambda: flywheel_dedup(
+            spark, workdir / f"docs-{n}", workdir / f"flywheel-cluster-{n}", settings))
+        spark.stop()
+    assert clusters == local[2], f"the cluster found {clusters} clusters, local {local[2]}"
+    print(f"\ncluster ({workers} workers x 1 core) {n / seconds:8.1f} docs/s  {seconds:7.1f} s  {clusters} clusters: "
+          f"{seconds / local[0]:.2f}x local[{workers}]'s time (executors' memory is outside this process tree)")
+    _print_stages(report)
 
 
 def _print_stages(report) -> None:
