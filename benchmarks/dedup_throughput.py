@@ -111,7 +111,8 @@ def main() -> None:
         print("target: >= 2x datasketch's")
         _print_stages(results["flywheel"][3])
 
-        print("\nFlywheel scaling")
+        if scaling:
+            print("\nFlywheel scaling")
         timings = {}
         for size in scaling:
             seconds, peak, clusters, report = (results["flywheel"] if size == n else measure(lambda: flywheel_dedup(
