@@ -44,9 +44,9 @@ def default_state_dir() -> Path:
 def _start(state: Path, name: str, arguments: list[str]) -> int:
     env = {**os.environ, "SPARK_HOME": str(spark_home()), "SPARK_LOCAL_IP": HOST,
            "SPARK_LOG_DIR": str(state / "logs"), "SPARK_NO_DAEMONIZE": "1"}
-    log = open(state / "logs" / f"{name}.log", "ab")  # noqa: SIM115 -- the child keeps the descriptor
-    process = subprocess.Popen([str(spark_home() / "bin" / "spark-class"), *arguments], env=env,
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    with open(state / "logs" / f"{name}.log", "ab") as log:  # the child keeps its own descriptor
+        process = subprocess.Popen([str(spark_home() / "bin" / "spark-class"), *arguments], env=env,
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     (state / f"{name}.pid").write_text(str(process.pid))
     return process.pid
 
