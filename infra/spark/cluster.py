@@ -93,12 +93,27 @@ def stop_process(state: Path, name: str) -> None:
     try:
         os.killpg(pid, signal.SIGTERM)  # spark-class execs java in its own session: the whole group
         for _ in range(50):
-            os.kill(pid, 0)
+            if _exited(pid):
+                break
             time.sleep(0.2)
-        os.killpg(pid, signal.SIGKILL)
+        else:
+            os.killpg(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
     pid_file.unlink()
+
+
+def _exited(pid: int) -> bool:
+    try:  # a daemon this process started (running_cluster) stays a zombie until reaped
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return True
+    except ChildProcessError:  # started by another process (`make cluster-up`)
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
 
 
 def down(state: Path) -> None:
