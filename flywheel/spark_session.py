@@ -24,11 +24,13 @@ LOCAL_CONF: dict[str, str] = {"spark.sql.shuffle.partitions": "8", "spark.driver
 
 
 def build_spark_session(master: str, app_name: str, conf: Mapping[str, str],
-                        bind_address: str | None) -> SparkSession:
+                        bind_address: str | None, checkpoint_dir: str | None = None) -> SparkSession:
     """Get or create the process's Spark session.
 
     `bind_address` pins the driver to one interface (loopback on a laptop, where the host name
     may resolve to an unreachable address); leave it empty on a cluster so executors can connect.
+    `checkpoint_dir` (shared storage) gives a non-local master reliable checkpoints, which survive
+    losing an executor; a local master keeps local checkpoints.
     """
     # Executors must run the same interpreter (and virtualenv) as the driver.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -38,11 +40,13 @@ def build_spark_session(master: str, app_name: str, conf: Mapping[str, str],
         os.environ.setdefault("SPARK_LOCAL_IP", bind_address)
         builder = builder.config("spark.driver.host", bind_address).config(
             "spark.driver.bindAddress", bind_address)
-    local = LOCAL_CONF if master.startswith("local") else {}
-    for key, value in {**DEFAULT_CONF, **local, **conf}.items():
+    local = master.startswith("local")
+    for key, value in {**DEFAULT_CONF, **(LOCAL_CONF if local else {}), **conf}.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("WARN")
+    if checkpoint_dir and not local:
+        session.sparkContext.setCheckpointDir(checkpoint_dir)
     return session
 
 

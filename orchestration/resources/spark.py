@@ -73,10 +73,8 @@ class SparkResource(dg.ConfigurableResource):
         return session
 
     def _build(self) -> SparkSession:
-        session = build_spark_session(self.master, self.app_name, self.conf, self.bind_address or None)
-        if self.checkpoint_dir and not self.master.startswith("local"):
-            session.sparkContext.setCheckpointDir(self.checkpoint_dir)
-        return session
+        return build_spark_session(self.master, self.app_name, self.conf, self.bind_address or None,
+                                   self.checkpoint_dir or None)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._starting is not None:  # a run that never asked for Spark: let the start finish, then stop it
