@@ -24,6 +24,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from flywheel.atomic_files import write_text_atomically
 from flywheel.ports import free_port
 
 HOST = "127.0.0.1"
@@ -41,14 +42,13 @@ def default_state_dir() -> Path:
     return Path(os.environ.get("FLYWHEEL_HOME", ".flywheel")) / "spark-cluster"
 
 
-def _start(state: Path, name: str, arguments: list[str]) -> int:
+def _start(state: Path, name: str, arguments: list[str]) -> None:
     env = {**os.environ, "SPARK_HOME": str(spark_home()), "SPARK_LOCAL_IP": HOST,
            "SPARK_LOG_DIR": str(state / "logs"), "SPARK_NO_DAEMONIZE": "1"}
     with open(state / "logs" / f"{name}.log", "ab") as log:  # the child keeps its own descriptor
         process = subprocess.Popen([str(spark_home() / "bin" / "spark-class"), *arguments], env=env,
                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     (state / f"{name}.pid").write_text(str(process.pid))
-    return process.pid
 
 
 def master_status(web_url: str) -> dict:
@@ -81,7 +81,7 @@ def up(state: Path, workers: int, cores: int, memory: str, port: int, web_port: 
             down(state)
             raise SystemExit(f"the cluster did not come up in {timeout_s:.0f} s; logs in {state / 'logs'}")
         time.sleep(0.5)
-    (state / "cluster.json").write_text(json.dumps(info, indent=2))
+    write_text_atomically(state / "cluster.json", json.dumps(info, indent=2))
     return info
 
 

@@ -27,14 +27,17 @@ DATASETS = ["raw_crawl", "raw_crawl_rejected", "filtered_docs", "filtered_docs_r
 def standalone_cluster(tmp_path):
     """Started for this test on free ports, stopped after it (only what it started)."""
     state = tmp_path / "spark-cluster"
-    command = [sys.executable, str(CLUSTER_SCRIPT), "--state-dir", str(state)]
-    started = subprocess.run([*command[:2], "up", *command[2:], "--port", "0", "--web-port", "0"],
-                             capture_output=True, text=True, timeout=180)
+
+    def cluster(action: str, *options: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, str(CLUSTER_SCRIPT), action, "--state-dir", str(state), *options],
+                              capture_output=True, text=True, timeout=180)
+
+    started = cluster("up", "--port", "0", "--web-port", "0")
     assert started.returncode == 0, started.stderr
     try:
         yield json.loads(started.stdout), state
     finally:
-        subprocess.run([*command[:2], "down", *command[2:]], check=True, timeout=60)
+        assert cluster("down").returncode == 0
 
 
 def _flywheel(home: FlywheelHome, *args: str, master: str) -> subprocess.Popen:
