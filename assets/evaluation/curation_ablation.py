@@ -21,6 +21,7 @@ from orchestration.inputs import current_or_fail
 from orchestration.metadata import path_value, table
 from orchestration.resources import StorageResource
 from orchestration.settings import config_class, settings_of
+from orchestration.training.pipes import pipes_for_ranks
 
 HELDOUT_DISJOINT = "heldout_disjoint"
 RUNNER_MODULE = "flywheel.ablation.runner"
@@ -55,7 +56,9 @@ def curation_ablation(context: dg.AssetExecutionContext, config: CurationAblatio
     tokenizer_record = current_or_fail(storage, TOKENIZER)
     eos_id = load_tokenizer(tokenizer_record["path"]).convert_tokens_to_ids(END_OF_TEXT)
     runs_dir = Path(storage.checkpoints_dir) / CURATION_ABLATION
-    with tempfile.TemporaryDirectory() as work_dir:
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    # Beside the runs, not in this machine's temp folder: ranks on other nodes read the corpora.
+    with tempfile.TemporaryDirectory(dir=runs_dir, prefix="work-") as work_dir:
         try:
             prepared = prepare(storage.lake(), settings, tokenizer_record["path"], tokenizer_record["version"], eos_id,
                                Path(work_dir))
@@ -82,7 +85,8 @@ def curation_ablation(context: dg.AssetExecutionContext, config: CurationAblatio
         plan_path = plan.save(Path(work_dir) / "plan.json")
         command, env = launch_command(str(plan_path), settings.engine, module=RUNNER_MODULE)
         context.log.info(f"{len(plan.runs)} ablation runs of {settings.steps} steps: {' '.join(command)}")
-        pipes_subprocess_client.run(context=context, command=command, env=env).get_results()
+        pipes_for_ranks(pipes_subprocess_client, settings.engine, Path(work_dir)).run(
+            context=context, command=command, env=env).get_results()
     results = [{**read_result(run.result_path), "stage": run.stage, "seed": run.seed} for run in plan.runs]
     rows = ablation_rows(results, settings.bootstrap_iterations)
     report = {"settings": settings.model_dump(), "corpora": corpora, "rows": rows, "verdicts": verdicts(rows),

@@ -75,7 +75,7 @@ def plan_runs(prepared: Prepared, settings: AblationSettings, tokenizer_path: st
                 continue
             training = settings.training_settings(seed)
             key = _digest([corpus.corpus_version, heldout_key, settings.preset, settings.sequence_length,
-                           training.model_dump(exclude={"engine": {"launcher", "hostfile", "threads_per_rank"}})])
+                           training.result_determining()])
             run_dir = runs_dir / key
             run_dir.mkdir(parents=True, exist_ok=True)
             spec = TrainingSpec(

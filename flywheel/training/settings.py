@@ -30,11 +30,13 @@ class EngineSettings(BaseModel):
         default=False, description="Recompute activations in the backward pass: less memory, ~30% more compute.")
     offload_optimizer: bool = Field(
         default=False, description="ZeRO-Offload: optimizer state and step on the CPU (stage >= 1).")
-    world_size: int = Field(default=1, ge=1, description="Processes per node (one per GPU; CPU ranks share cores).")
-    nodes: int = Field(default=1, ge=1, description="Nodes; more than one needs launcher `deepspeed` and a hostfile.")
-    launcher: Literal["torchrun", "deepspeed"] = Field(
-        default="torchrun", description="`torchrun` for one node; `deepspeed` (with `hostfile`) for several.")
-    hostfile: str | None = Field(default=None, description="DeepSpeed hostfile (`host slots=N` per line).")
+    world_size: int = Field(default=1, ge=1, description="Ranks per node (one per GPU; CPU ranks share cores).")
+    nodes: int = Field(default=1, ge=1, description="Nodes; more than one needs `hosts`.")
+    hosts: list[str] = Field(
+        default_factory=list,
+        description="One host per node when nodes > 1, the first running node rank 0 and the rendezvous. "
+                    "127.0.0.1 (or this machine's name) runs that node here, any other host over ssh; every "
+                    "host needs the project's environment at the same path and the shared checkpoint folder.")
     threads_per_rank: int | None = Field(
         default=None, ge=1, description="CPU threads per rank (default: the cores divided by world_size).")
     peak_flops_per_rank: float | None = Field(
@@ -42,8 +44,8 @@ class EngineSettings(BaseModel):
 
     @model_validator(mode="after")
     def _launch_is_possible(self) -> EngineSettings:
-        if self.nodes > 1 and (self.launcher != "deepspeed" or not self.hostfile):
-            raise ValueError("several nodes need launcher='deepspeed' and a hostfile")
+        if self.nodes > 1 and len(self.hosts) != self.nodes:
+            raise ValueError(f"nodes={self.nodes} needs one entry in hosts per node, got {self.hosts}")
         if self.offload_optimizer and self.zero_stage == 0:
             raise ValueError("offload_optimizer needs zero_stage >= 1")
         return self
@@ -72,6 +74,10 @@ class TrainingSettings(BaseModel):
     seed: int = Field(default=0, description="Seeds initialization, data order and dropout: equal seeds, equal "
                                              "runs.")
     engine: EngineSettings = EngineSettings()
+
+    def result_determining(self) -> dict:
+        """The settings a trained model depends on: all but where its ranks run and their threads."""
+        return self.model_dump(exclude={"engine": {"hosts", "threads_per_rank"}})
 
     @model_validator(mode="after")
     def _lr_order(self) -> TrainingSettings:

@@ -30,6 +30,7 @@ from flywheel.training.settings import TrainingSettings
 from flywheel.training.spec import TrainingSpec
 from orchestration import plots
 from orchestration.resources import StorageResource
+from orchestration.training.pipes import pipes_for_ranks
 
 METRICS = "metrics.jsonl"
 LEARNED = "learned"
@@ -50,10 +51,9 @@ class TrainingRequest:
     options: dict = field(default_factory=dict)  # the objective's own options (its `options_model`)
 
     def version(self) -> str:
-        engine_free = self.settings.model_dump(exclude={"engine": {"launcher", "hostfile", "threads_per_rank"}})
         data_files = hashlib.sha256(json.dumps(self.data_files, sort_keys=True).encode()).hexdigest()
         key = {"objective": self.objective, "inputs": self.inputs, "preset": self.preset,
-               "sequence_length": self.sequence_length, "settings": engine_free,
+               "sequence_length": self.sequence_length, "settings": self.settings.result_determining(),
                "options": self.options, "data_files": data_files}
         return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -188,7 +188,8 @@ def _run(context, storage: StorageResource, pipes: dg.PipesSubprocessClient, req
     context.log.info(f"Training {request.asset} {version}: {' '.join(command)}")
     # Rank 0 reports the run's metrics as this materialization; the summary file it also writes
     # serves reruns that reuse the version, so both paths build the same metadata from it.
-    pipes.run(context=context, command=command, env=env).get_materialize_result()
+    pipes_for_ranks(pipes, request.settings.engine, run_dir).run(
+        context=context, command=command, env=env).get_materialize_result()
     shutil.copy(run_dir / METRICS, export_dir / METRICS)
     return export_dir
 

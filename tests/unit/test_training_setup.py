@@ -1,5 +1,6 @@
 """Learning-rate schedule, DeepSpeed config, checkpoint retention, launch commands and presets."""
 
+import os
 import sys
 
 import pytest
@@ -31,25 +32,30 @@ def test_deepspeed_config_follows_the_settings():
 
 
 def test_engine_settings_refuse_launches_that_cannot_work():
-    with pytest.raises(ValueError, match="hostfile"):
+    with pytest.raises(ValueError, match="hosts"):
         EngineSettings(nodes=2)
+    with pytest.raises(ValueError, match="hosts"):
+        EngineSettings(nodes=2, hosts=["gpu-a", "gpu-b", "gpu-c"])
     with pytest.raises(ValueError, match="zero_stage"):
         EngineSettings(zero_stage=0, offload_optimizer=True)
     with pytest.raises(ValueError):
         TrainingSettings(learning_rate=1e-4, min_learning_rate=1e-3)
 
 
-def test_launch_commands_per_world_size(tmp_path):
+def test_launch_commands_per_world_size():
     command, env = launch_command("spec.json", EngineSettings())
     assert command == [sys.executable, "-m", ENTRY_MODULE, "spec.json"]
     assert env["RANK"] == "0" and env["WORLD_SIZE"] == "1" and int(env["MASTER_PORT"]) > 0
     command, env = launch_command("spec.json", EngineSettings(world_size=2, threads_per_rank=3))
     assert "--nproc_per_node=2" in command and command[-3:] == ["-m", ENTRY_MODULE, "spec.json"]
     assert env["OMP_NUM_THREADS"] == "3" and "RANK" not in env
-    hostfile = tmp_path / "hostfile"
-    command, _ = launch_command("spec.json", EngineSettings(nodes=2, world_size=8, launcher="deepspeed",
-                                                            hostfile=str(hostfile)))
-    assert command[:3] == ["deepspeed", "--hostfile", str(hostfile)] and "--module" in command
+    command, env = launch_command("spec.json", EngineSettings(nodes=2, world_size=4, hosts=["gpu-a", "gpu-b"],
+                                                              threads_per_rank=8))
+    assert command[1:3] == ["-m", "flywheel.training.nodes"] and command[-1] == "spec.json"
+    assert command[command.index("--hosts") + 1] == "gpu-a,gpu-b" and env["OMP_NUM_THREADS"] == "8"
+    # Two nodes simulated here share this machine's cores.
+    _, env = launch_command("spec.json", EngineSettings(nodes=2, hosts=["127.0.0.1", "localhost"]))
+    assert env["OMP_NUM_THREADS"] == str(max(1, (os.cpu_count() or 1) // 2))
 
 
 def test_prune_keeps_the_newest_complete_checkpoints(tmp_path):
