@@ -10,7 +10,7 @@ export FLYWHEEL_HOME ?= $(CURDIR)/.flywheel
 # DeepSpeed on a machine without a GPU.
 export DS_ACCELERATOR ?= cpu
 
-.PHONY: setup demo test serve ui clean cluster-up cluster-down
+.PHONY: setup demo test serve ui clean cluster-up cluster-down deploy-up deploy-down
 
 setup: $(VENV)/.installed
 
@@ -35,7 +35,11 @@ $(VENV)/.chromium-ok: infra/ensure_chromium.sh
 	@infra/ensure_chromium.sh
 	@mkdir -p $(VENV) && touch $@
 
-test: setup $(VENV)/.chromium-ok
+$(VENV)/.postgres-ok: infra/ensure_postgres.sh
+	@infra/ensure_postgres.sh
+	@mkdir -p $(VENV) && touch $@
+
+test: setup $(VENV)/.chromium-ok $(VENV)/.postgres-ok
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -55,6 +59,14 @@ cluster-up: setup
 
 cluster-down: setup
 	$(BIN)/python infra/spark/cluster.py down
+
+# A production-style Dagster on this machine: PostgreSQL storage, a code server, dagster-daemon and
+# dagster-webserver (http://127.0.0.1:3000) as separate processes; state under $(FLYWHEEL_HOME)/deployment.
+deploy-up: setup $(VENV)/.postgres-ok
+	$(BIN)/python infra/dagster/deploy.py up
+
+deploy-down: setup
+	$(BIN)/python infra/dagster/deploy.py down
 
 clean:
 	rm -rf $(FLYWHEEL_HOME)

@@ -4,6 +4,7 @@ and align the SFT model with DPO."""
 import dagster as dg
 
 from flywheel.datasets import FEEDBACK_EVENTS, MODEL_EVALUATION, PRODUCTION_MODEL
+from jobs.tags import TRAINS_TAG
 
 feedback_loop_job = dg.define_asset_job(
     name="feedback_loop",
@@ -14,4 +15,5 @@ feedback_loop_job = dg.define_asset_job(
                 "reward_model and aligned_model. Unchanged pairs reuse the existing model versions.",
     # One step at a time: reward_model and aligned_model each train in processes that use every core.
     executor_def=dg.in_process_executor,
+    tags={TRAINS_TAG: "chat_model"},
 )

@@ -5,6 +5,7 @@ import os
 import dagster as dg
 
 from flywheel.datasets import EVALUATION_SET_ASSETS, PRETRAINED_MODEL, PRETRAINING_CORPUS, SFT_MODEL, TOKENIZER
+from jobs.tags import TRAINS_TAG
 
 retraining_job = dg.define_asset_job(
     name="retraining",
@@ -14,6 +15,7 @@ retraining_job = dg.define_asset_job(
                 "pretrain and fine-tune. Unchanged inputs and settings reuse the existing versions.",
     # One step at a time: each training step launches its own processes, which use every core.
     executor_def=dg.in_process_executor,
+    tags={TRAINS_TAG: "chat_model"},
 )
 
 # Off until someone turns it on in the UI (or sets the default in code); the cron is configurable.

@@ -4,17 +4,39 @@ import os
 
 import dagster as dg
 
+# No public API lists backfills and their targets yet.
+from dagster._core.execution.backfill import BulkActionsFilter, BulkActionStatus
+from dagster._core.storage.dagster_run import IN_PROGRESS_RUN_STATUSES
+
 from flywheel.datasets import DEDUPLICATED_DOCS
 from jobs.curation import curation_job
 from orchestration.partitions import crawl_batch_partitions
 from orchestration.resources import StorageResource
 from orchestration.sensor_retries import next_attempt
 
+PARTITION_TAG = "dagster/partition"
+DEDUPLICATED_DOCS_KEY = dg.AssetKey(DEDUPLICATED_DOCS)
 MAX_RUN_ATTEMPTS = int(os.environ.get("FLYWHEEL_SENSOR_MAX_RUN_ATTEMPTS", "3"))
 
 
 def base_run_key(batch: str) -> str:
     return f"crawl_batch:{batch}"
+
+
+def batches_in_flight(instance: dg.DagsterInstance) -> set[str]:
+    """Batches that a queued or running run (whoever launched it), or a backfill still in progress,
+    is curating: a run requested for them now would curate them twice."""
+    runs = instance.get_runs(filters=dg.RunsFilter(statuses=list(IN_PROGRESS_RUN_STATUSES)))
+    batches = {run.tags[PARTITION_TAG] for run in runs if PARTITION_TAG in run.tags}
+    # A backfill submits its runs over several daemon iterations; its targets count before that.
+    for backfill in instance.get_backfills(filters=BulkActionsFilter(statuses=[BulkActionStatus.REQUESTED])):
+        targets = backfill.asset_backfill_data
+        if not backfill.is_asset_backfill:
+            batches |= set(backfill.partition_names or []) if backfill.job_name == curation_job.name else set()
+        elif targets is not None and DEDUPLICATED_DOCS_KEY in (backfill.asset_selection or []):
+            # Its target subset may list only the roots it starts from; their batches are the ones.
+            batches |= {key.partition_key for key in targets.target_subset.iterate_asset_partitions()}
+    return batches
 
 
 @dg.sensor(
@@ -24,10 +46,11 @@ def base_run_key(batch: str) -> str:
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Registers each new folder under `landing/crawl/` as a `crawl_batch` partition and requests "
                 "a curation run for every batch whose `deduplicated_docs` partition is not published yet (the "
-                "lake is the truth: batches curated from the CLI or a backfill are not rerun). A failed run's "
-                "batch is requested again, up to FLYWHEEL_SENSOR_MAX_RUN_ATTEMPTS (3) runs (run keys "
-                "`crawl_batch:<batch>`, then `...:retry-<n>`), then the sensor logs an error and says why it "
-                "skips the batch. It keeps no cursor: the lake and the instance's runs hold the state.",
+                "lake is the truth: batches curated from the CLI or a backfill are not rerun) and that no queued "
+                "or running run or backfill is curating. A failed run's batch is requested again, up to "
+                "FLYWHEEL_SENSOR_MAX_RUN_ATTEMPTS (3) runs (run keys `crawl_batch:<batch>`, then "
+                "`...:retry-<n>`), then the sensor logs an error and says why it skips the batch. It keeps no "
+                "cursor: the lake and the instance's runs and backfills hold the state.",
 )
 def crawl_batch_sensor(context: dg.SensorEvaluationContext, storage: StorageResource):
     lake = storage.lake()
@@ -36,9 +59,13 @@ def crawl_batch_sensor(context: dg.SensorEvaluationContext, storage: StorageReso
     to_register = [b for b in batches if b not in registered]
     partitions = [crawl_batch_partitions.build_add_request(to_register)] if to_register else []
     requests, waiting, given_up = [], [], []
-    for batch in (b for b in batches if not lake.has_partition(DEDUPLICATED_DOCS, b)):
+    pending = [b for b in batches if not lake.has_partition(DEDUPLICATED_DOCS, b)]
+    in_flight = batches_in_flight(context.instance) if pending else set()
+    for batch in pending:
         attempt = next_attempt(context.instance, base_run_key(batch), MAX_RUN_ATTEMPTS)
-        if attempt.gave_up:
+        if batch in in_flight:  # a backfill or a run from the UI or CLI is curating it
+            waiting.append(batch)
+        elif attempt.gave_up:
             given_up.append(batch)
         elif attempt.in_progress:
             waiting.append(batch)

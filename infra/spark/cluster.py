@@ -17,13 +17,12 @@ import argparse
 import contextlib
 import json
 import os
-import signal
-import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+from flywheel import daemons
 from flywheel.atomic_files import write_text_atomically
 from flywheel.ports import free_port
 
@@ -45,10 +44,7 @@ def default_state_dir() -> Path:
 def _start(state: Path, name: str, arguments: list[str]) -> None:
     env = {**os.environ, "SPARK_HOME": str(spark_home()), "SPARK_LOCAL_IP": HOST,
            "SPARK_LOG_DIR": str(state / "logs"), "SPARK_NO_DAEMONIZE": "1"}
-    with open(state / "logs" / f"{name}.log", "ab") as log:  # the child keeps its own descriptor
-        process = subprocess.Popen([str(spark_home() / "bin" / "spark-class"), *arguments], env=env,
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    (state / f"{name}.pid").write_text(str(process.pid))
+    daemons.start(state, name, [str(spark_home() / "bin" / "spark-class"), *arguments], env)
 
 
 def master_status(web_url: str) -> dict:
@@ -85,42 +81,11 @@ def up(state: Path, workers: int, cores: int, memory: str, port: int, web_port: 
     return info
 
 
-def stop_process(state: Path, name: str) -> None:
-    pid_file = state / f"{name}.pid"
-    if not pid_file.exists():
-        return
-    pid = int(pid_file.read_text())
-    try:
-        os.killpg(pid, signal.SIGTERM)  # spark-class execs java in its own session: the whole group
-        for _ in range(50):
-            if _exited(pid):
-                break
-            time.sleep(0.2)
-        else:
-            os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    pid_file.unlink()
-
-
-def _exited(pid: int) -> bool:
-    try:  # a daemon this process started (running_cluster) stays a zombie until reaped
-        if os.waitpid(pid, os.WNOHANG)[0] == pid:
-            return True
-    except ChildProcessError:  # started by another process (`make cluster-up`)
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
-
-
 def down(state: Path) -> None:
     """Stop the workers, then the master, that `up` started for this state dir."""
     for pid_file in sorted(state.glob("worker-*.pid")):
-        stop_process(state, pid_file.stem)
-    stop_process(state, "master")
+        daemons.stop(state, pid_file.stem)
+    daemons.stop(state, "master")
     (state / "cluster.json").unlink(missing_ok=True)
 
 

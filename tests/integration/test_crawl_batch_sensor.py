@@ -1,9 +1,12 @@
 """The crawl batch sensor against a real (temporary) Dagster instance: runs it requested are
 created in the instance as the daemon would, so retries follow the instance's real run history."""
 
+import time
+
 import dagster as dg
 import pyarrow as pa
 import pyarrow.parquet as pq
+from dagster._core.execution.backfill import PartitionBackfill
 from dagster._core.test_utils import create_run_for_test
 
 from orchestration.definitions import build_definitions
@@ -61,6 +64,24 @@ def test_a_failed_run_is_retried_then_given_up_with_a_reason(home, tmp_path):
         assert keys == ["crawl_batch:b1", "crawl_batch:b1:retry-2", "crawl_batch:b1:retry-3"]
         result = tick(instance, storage)
         assert not result.run_requests and "Gave up on ['b1']" in result.skip_reason.skip_message
+
+
+def test_batches_a_backfill_or_another_run_is_curating_get_no_second_run(home, tmp_path):
+    storage = StorageResource.for_home(home)
+    for name in ("backfilled", "from-ui", "new"):
+        add_batch(storage, tmp_path, name)
+    asset_graph = build_definitions(home).resolve_asset_graph()
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("crawl_batch", ["backfilled", "from-ui", "new"])
+        instance.add_backfill(PartitionBackfill.from_asset_partitions(
+            backfill_id="curate-one", asset_graph=asset_graph, partition_names=["backfilled"],
+            asset_selection=[dg.AssetKey("raw_crawl"), dg.AssetKey("deduplicated_docs")],
+            backfill_timestamp=time.time(), tags={}, dynamic_partitions_store=instance, all_partitions=False,
+            title=None, description=None, run_config=None))
+        # Launched from the UI's launchpad: no run key, only its partition.
+        create_run_for_test(instance, job_name="curation", status=dg.DagsterRunStatus.STARTING,
+                            tags={"dagster/partition": "from-ui"})
+        assert [r.partition_key for r in tick(instance, storage).run_requests] == ["new"]
 
 
 def test_batch_curated_from_the_cli_is_not_rerun(home, tmp_path):

@@ -1,0 +1,133 @@
+"""The production-style deployment (`infra/dagster/deploy.py`, as `make deploy-up` starts it):
+PostgreSQL storage, a code server, and `dagster-daemon` and `dagster-webserver` as processes of
+their own. A curation backfill launched through the webserver's GraphQL API (as the UI launches
+it) and the crawl batch sensor's run both finish, launched by the daemon in processes of their own,
+with the daemon restarted while they run: each batch is curated by exactly one run, and nothing is
+requested again afterwards."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import dagster as dg
+import pytest
+from dagster._core.execution.backfill import BulkActionStatus
+
+from flywheel.home import FlywheelHome
+from orchestration.resources import StorageResource
+from tests.conftest import REPO_ROOT, SAMPLE_BATCH_DIR, with_safety_classifier
+
+pytestmark = [pytest.mark.cluster, pytest.mark.spark, pytest.mark.slow]
+DEPLOY_SCRIPT = REPO_ROOT / "infra" / "dagster" / "deploy.py"
+CHAIN = ["raw_crawl", "raw_crawl_rejected", "filtered_docs", "filtered_docs_rejected", "deduplicated_docs",
+         "dedup_clusters", "minhash_index"]
+# A part of the sample (multilingual pages, spam, a defective and a truncated file): the
+# deployment's work is what is tested, not throughput.
+BATCH_FILES = ("debian-reference.warc.gz", "spam-pages.warc.gz", "defective-lines.jsonl.gz",
+               "truncated-download.warc.gz")
+LAUNCH_BACKFILL = """
+mutation($params: LaunchBackfillParams!) {
+  launchPartitionBackfill(backfillParams: $params) {
+    __typename
+    ... on LaunchBackfillSuccess { backfillId }
+    ... on PythonError { message }
+  }
+}"""
+
+
+@pytest.fixture
+def deployment(tmp_path, trained_safety, monkeypatch):
+    """Started for this test on free ports over a fresh FLYWHEEL_HOME, stopped (database deleted)
+    after it: (home, state dir, deployment info, the instance as the daemon sees it)."""
+    home = with_safety_classifier(FlywheelHome(tmp_path / "flywheel").ensure(), trained_safety)
+    state = tmp_path / "deployment"
+    monkeypatch.setenv("FLYWHEEL_HOME", str(home.root))
+
+    def deploy(action: str, *options: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, str(DEPLOY_SCRIPT), action, "--state-dir", str(state), *options],
+                              capture_output=True, text=True, timeout=300)
+
+    started = deploy("up", "--postgres-port", "0", "--webserver-port", "0", "--code-server-port", "0")
+    assert started.returncode == 0, started.stderr
+    info = json.loads(started.stdout)
+    try:
+        from infra.dagster.deploy import dagster_env
+
+        for name, value in dagster_env(state, info["postgres_port"]).items():
+            if name.startswith(("FLYWHEEL_POSTGRES_", "DAGSTER_HOME")):
+                monkeypatch.setenv(name, value)
+        with dg.DagsterInstance.from_config(info["dagster_home"]) as instance:
+            yield home, state, info, instance
+    finally:
+        assert deploy("down", "--purge").returncode == 0
+
+
+def _land(home: FlywheelHome, tmp_path, batch: str) -> None:
+    source = tmp_path / f"crawl-{batch}"
+    source.mkdir()
+    for name in BATCH_FILES:
+        shutil.copy(SAMPLE_BATCH_DIR / name, source / name)
+    StorageResource.for_home(home).landing().add_crawl_batch(str(source), batch)
+
+
+def _wait(condition, what: str, timeout_s: float = 600.0, every_s: float = 2.0):
+    deadline = time.monotonic() + timeout_s
+    while not (value := condition()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(every_s)
+    return value
+
+
+def test_backfill_and_sensor_runs_survive_a_daemon_restart_with_state_in_postgres(deployment, tmp_path):
+    from infra.dagster.deploy import graphql, postgres_bin, restart_daemon
+
+    home, state, info, instance = deployment
+    assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+    assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
+
+    # The sensor ticked at the daemon's start (nothing landed) and waits 30 s for its next tick:
+    # batch-a lands and gets its backfill, as a user does in the UI, before the sensor looks again.
+    _land(home, tmp_path, "batch-a")
+    instance.add_dynamic_partitions("crawl_batch", ["batch-a"])
+    launched = graphql(info["webserver_url"], LAUNCH_BACKFILL, {"params": {
+        "partitionNames": ["batch-a"], "assetSelection": [{"path": [asset]} for asset in CHAIN]}})
+    outcome = launched["launchPartitionBackfill"]
+    assert outcome["__typename"] == "LaunchBackfillSuccess", outcome
+    backfill_id = outcome["backfillId"]
+    # batch-b is the sensor's: it registers the partition and requests the run.
+    _land(home, tmp_path, "batch-b")
+
+    def runs(**tags) -> list:
+        return instance.get_runs(filters=dg.RunsFilter(tags=tags))
+
+    _wait(lambda: runs(**{"dagster/backfill": backfill_id}) and runs(**{"dagster/run_key": "crawl_batch:batch-b"}),
+          "the backfill's and the sensor's runs", timeout_s=180)
+    restart_daemon(state)
+
+    _wait(lambda: instance.get_backfill(backfill_id).status != BulkActionStatus.REQUESTED
+          and all(run.is_finished for run in instance.get_runs()), "both runs to finish")
+    all_runs = instance.get_runs()
+    failures = [event.dagster_event.step_failure_data.error.to_string() for run in all_runs
+                for event in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE)]
+    assert instance.get_backfill(backfill_id).status == BulkActionStatus.COMPLETED_SUCCESS, failures
+    assert all(run.status == dg.DagsterRunStatus.SUCCESS for run in all_runs), failures
+    # One run per batch: the backfill's for batch-a, the sensor's (first attempt) for batch-b.
+    assert sorted((run.tags["dagster/partition"], "dagster/backfill" in run.tags) for run in all_runs) == [
+        ("batch-a", True), ("batch-b", False)]
+    assert runs(**{"dagster/run_key": "crawl_batch:batch-b"})[0].tags["flywheel/attempt"] == "1"
+    for asset in CHAIN:
+        assert instance.get_materialized_partitions(dg.AssetKey(asset)) == {"batch-a", "batch-b"}
+    lake = StorageResource.for_home(home).lake()
+    kept = {batch: lake.row_count("deduplicated_docs", batch) for batch in ("batch-a", "batch-b")}
+    assert min(kept.values()) == 0 < max(kept.values())  # the same crawl twice: deduplicated across
+
+    # A full sensor interval later, the restarted daemon has requested nothing again.
+    time.sleep(35)
+    assert len(instance.get_runs()) == 2
+    psql = [str(postgres_bin() / "psql"), "-h", "127.0.0.1", "-p", str(info["postgres_port"]), "-U", "flywheel",
+            "-d", "dagster", "-tAc", "SELECT count(*) FROM runs"]
+    count = subprocess.run(psql, capture_output=True, text=True, env={**os.environ, "PGCONNECT_TIMEOUT": "10"})
+    assert count.stdout.strip() == "2", count.stderr
