@@ -1,6 +1,7 @@
 """`raw_crawl` and `raw_crawl_rejected`: one crawl batch from the landing zone into the lake."""
 
 import os
+from typing import Literal
 
 import dagster as dg
 from pydantic import Field
@@ -13,7 +14,7 @@ from orchestration.audit import IntegrityConfig, audit, integrity_spec, publish_
 from orchestration.catalog import LANDING_CRAWL
 from orchestration.metadata import clip, counts_table, partition_path_value, table
 from orchestration.partitions import crawl_batch_partitions
-from orchestration.resources import StorageResource
+from orchestration.resources import SparkResource, StorageResource
 
 PREVIEW_COLUMNS = ["url", "domain", "source_format", "title", "text_chars", "text"]
 
@@ -26,7 +27,13 @@ class RawCrawlConfig(dg.Config):
     max_not_text_share: float = Field(
         default=IngestLimits.max_not_text_share,
         description="Largest share of undecodable/control characters a document may have.")
-    workers: int = Field(default=0, description="Parallel file readers; 0 means one per CPU core.")
+    reader: Literal["auto", "spark", "processes"] = Field(
+        default="auto",
+        description="Who reads the files: Spark tasks, one per file, on the session's executors (`spark`), or "
+                    "local processes (`processes`). `auto`: Spark when the master is a cluster, local processes "
+                    "on `local[*]`, where Spark would run the same readers on the same cores and only add its "
+                    "start-up to the run's critical path.")
+    workers: int = Field(default=0, description="Local file readers (`processes`); 0 means one per CPU core.")
     preview_rows: int = Field(default=10, description="Documents and rejects shown in the metadata.")
     integrity: IntegrityConfig = IntegrityConfig()
 
@@ -37,12 +44,12 @@ class RawCrawlConfig(dg.Config):
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
-            RAW_CRAWL, group_name="curation", kinds={"python", "parquet"},
+            RAW_CRAWL, group_name="curation", kinds={"python", "spark", "parquet"},
             description="Every document of a crawl batch with its main text extracted from HTML "
                         "(Resiliparse). Parquet at `lake/raw_crawl/<batch>/`; `doc_id` is a hash of "
                         "URL and text and is unique within the batch.", deps=[LANDING_CRAWL]),
         dg.AssetSpec(
-            RAW_CRAWL_REJECTED, group_name="curation", kinds={"python", "parquet"},
+            RAW_CRAWL_REJECTED, group_name="curation", kinds={"python", "spark", "parquet"},
             description="Every record or file of the batch that did not become a document, with "
                         "the `reason` and a `detail` (truncated gzip, malformed record, non-HTML "
                         "payload, undecodable bytes, empty or oversized document, bad JSONL line...).",
@@ -52,29 +59,34 @@ class RawCrawlConfig(dg.Config):
     partitions_def=crawl_batch_partitions,
     can_subset=False,
 )
-def raw_crawl(context: dg.AssetExecutionContext, config: RawCrawlConfig, storage: StorageResource):
+def raw_crawl(context: dg.AssetExecutionContext, config: RawCrawlConfig, storage: StorageResource,
+              spark: SparkResource):
     """Read every WARC, WET and JSONL file of a crawl batch from `landing/crawl/<batch>/`.
 
-    Files are read in parallel into a staged version of the partition; it is published (the
-    partition's pointer replaced atomically) only if its integrity check passes, so readers never
-    see a half-written or unvalidated partition.
+    Files are read in parallel (Spark tasks on a cluster, local processes otherwise: `reader`)
+    into a staged version of the partition; it is published (the partition's pointer replaced
+    atomically) only if its integrity check passes, so readers never see a half-written or
+    unvalidated partition.
     """
     batch = context.partition_key
     landing, lake = storage.landing(), storage.lake()
     files = landing.list_batch_files(batch)
-    context.log.info(f"Ingesting {len(files)} files of crawl batch {batch!r}")
+    on_spark = config.reader == "spark" or (config.reader == "auto" and not spark.master.startswith("local"))
+    workers = config.workers or os.cpu_count() or 1
+    context.log.info(f"Ingesting {len(files)} files of crawl batch {batch!r} "
+                     + (f"in Spark tasks ({spark.master})" if on_spark else f"in {workers} local processes"))
     with lake.stage(RAW_CRAWL, batch) as docs, lake.stage(RAW_CRAWL_REJECTED, batch) as rejects:
-        report = ingest_batch(files, lake.url(docs.path), lake.url(rejects.path),
-                              limits=config.limits(), workers=config.workers or os.cpu_count() or 1)
+        report = ingest_batch(files, lake.url(docs.path), lake.url(rejects.path), limits=config.limits(),
+                              workers=workers, spark=spark.get_session() if on_spark else None)
     check = audit(lake, docs, raw_crawl_suite(config.limits()), config.integrity.max_rows)
     yield from publish_if_passed(lake, check, rejects, docs)
     context.log.info(f"{report.documents} documents kept, "
                      f"{sum(report.rejections_by_reason.values())} rejected")
-    yield _documents_result(report, lake, batch, config.preview_rows)
+    yield _documents_result(report, lake, batch, config.preview_rows, "spark" if on_spark else "processes")
     yield _rejections_result(report, lake, batch, config.preview_rows)
 
 
-def _documents_result(report: BatchReport, lake, batch: str, preview_rows: int) -> dg.MaterializeResult:
+def _documents_result(report: BatchReport, lake, batch: str, preview_rows: int, reader: str) -> dg.MaterializeResult:
     rejected = sum(report.rejections_by_reason.values())
     preview = lake.head(RAW_CRAWL, batch, preview_rows, PREVIEW_COLUMNS).to_pylist()
     for row in preview:
@@ -90,6 +102,7 @@ def _documents_result(report: BatchReport, lake, batch: str, preview_rows: int) 
         "rejects_by_reason": counts_table(report.rejections_by_reason, "reason"),
         "skipped_records": counts_table(report.skipped_records, "warc_record_type"),
         "files": table(files),
+        "reader": reader,
         "preview": table(preview, PREVIEW_COLUMNS),
         "path": partition_path_value(lake, RAW_CRAWL, batch),
     })

@@ -1,8 +1,10 @@
 """Ingest one crawl batch: every file read in parallel, one Parquet part per file.
 
-Each worker process reads one file and streams its documents and rejects into
+Each file is read by one worker, which streams its documents and rejects into
 `<docs_dir>/part-<n>.parquet` and `<rejects_dir>/part-<n>.parquet`, so memory stays bounded by a
-row group, not by the batch. A final pass drops repeated records (same URL and content, hence the
+row group, not by the batch. The workers are a local process pool, or Spark tasks (one per file)
+on whatever executors the session has: on a cluster, the files and the staged folders are on
+storage every executor reaches at the same path. A final pass drops repeated records (same URL and content, hence the
 same `doc_id`) so `doc_id` is unique within the batch; the repeats become rejects too.
 """
 
@@ -13,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import fsspec
 import pyarrow as pa
@@ -30,6 +33,9 @@ from flywheel.crawl.records import (
     documents_table,
     rejections_table,
 )
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 ROWS_PER_FLUSH = 1_000
 
@@ -126,11 +132,16 @@ def ingest_file(crawl_file: CrawlFile, docs_url: str, rejects_url: str, limits: 
 
 
 def ingest_batch(files: Iterable[CrawlFile], docs_url: str, rejects_url: str, *,
-                 limits: IngestLimits, workers: int) -> BatchReport:
-    """Ingest `files` into Parquet parts under the folders `docs_url` and `rejects_url`."""
+                 limits: IngestLimits, workers: int, spark: SparkSession | None = None) -> BatchReport:
+    """Ingest `files` into Parquet parts under the folders `docs_url` and `rejects_url`: in Spark
+    tasks when a session is given, else in `workers` local processes."""
     jobs = [(f, f"{docs_url}/part-{i:05d}.parquet", f"{rejects_url}/part-{i:05d}.parquet", limits)
             for i, f in enumerate(files)]
-    if workers <= 1 or len(jobs) <= 1:
+    if spark is not None and jobs:
+        # One partition per file, so each file is one task (retried alone if its executor is lost:
+        # it rewrites its own two parts). collect() keeps the files' order.
+        reports = spark.sparkContext.parallelize(jobs, len(jobs)).map(_ingest_job).collect()
+    elif workers <= 1 or len(jobs) <= 1:
         reports = [ingest_file(*job) for job in jobs]
     else:
         # Spawned, not forked: the caller (a Dagster run worker) has threads of its own.
@@ -139,6 +150,10 @@ def ingest_batch(files: Iterable[CrawlFile], docs_url: str, rejects_url: str, *,
             reports = list(pool.map(ingest_file, *zip(*jobs)))
     repeated = _drop_repeated_documents(docs_url, rejects_url)
     return BatchReport(files=reports, repeated_records=repeated)
+
+
+def _ingest_job(job: tuple) -> FileReport:
+    return ingest_file(*job)
 
 
 def _drop_repeated_documents(docs_url: str, rejects_url: str) -> int:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+import dagster as dg
 import pytest
 
 from flywheel.home import FlywheelHome
@@ -70,10 +71,13 @@ def test_curation_on_the_cluster_survives_a_lost_worker_and_matches_local(
 
     status = master_status(cluster["web_url"])
     assert status["aliveworkers"] == 1
-    [app] = status["completedapps"]
+    [app] = status["completedapps"]  # one session for the whole run
     assert app["name"] == "flywheel"
     executors = {path.parent.parent.name for path in state.glob(f"worker-*/{app['id']}/*")}
     assert executors == {"worker-1", "worker-2"}  # it ran on both workers, then on the survivor alone
+    with dg.DagsterInstance.from_config(str(home.dagster_home)) as instance:
+        raw_crawl = instance.get_latest_materialization_event(dg.AssetKey("raw_crawl")).asset_materialization
+    assert raw_crawl.metadata["reader"].value == "spark"  # the files were read in Spark tasks too
     local = curated_sample[1]
     for dataset in DATASETS:
         assert _rows(lake, dataset) == _rows(local, dataset), dataset
