@@ -16,6 +16,7 @@ from orchestration.sensor_retries import next_attempt
 
 PARTITION_TAG = "dagster/partition"
 DEDUPLICATED_DOCS_KEY = dg.AssetKey(DEDUPLICATED_DOCS)
+INTERVAL_SECONDS = int(os.environ.get("FLYWHEEL_CRAWL_SENSOR_INTERVAL", "30"))
 MAX_RUN_ATTEMPTS = int(os.environ.get("FLYWHEEL_SENSOR_MAX_RUN_ATTEMPTS", "3"))
 
 
@@ -42,9 +43,10 @@ def batches_in_flight(instance: dg.DagsterInstance) -> set[str]:
 @dg.sensor(
     name="crawl_batch_sensor",
     job=curation_job,
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=INTERVAL_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Registers each new folder under `landing/crawl/` as a `crawl_batch` partition and requests "
+    description="Polls `landing/crawl/` (every FLYWHEEL_CRAWL_SENSOR_INTERVAL seconds, default 30), registers each "
+                "new folder as a `crawl_batch` partition and requests "
                 "a curation run for every batch whose `deduplicated_docs` partition is not published yet (the "
                 "lake is the truth: batches curated from the CLI or a backfill are not rerun) and that no queued "
                 "or running run or backfill is curating. A failed run's batch is requested again, up to "

@@ -12,7 +12,8 @@ environment at the same path and the run folder on a shared file system.
 
 One agent failing (or a node lost) fails the run: the others are stopped, and the step's retry
 resumes every node from the newest complete checkpoint. A SIGTERM/SIGINT (Dagster cancelling the
-run) stops every agent.
+run) stops every agent. Stopping a remote node ends its ssh session; its ranks then fail on the
+lost rendezvous store rather than on a signal.
 """
 
 from __future__ import annotations
@@ -37,9 +38,9 @@ def is_local(host: str) -> bool:
 
 
 def agent_command(hosts: list[str], node_rank: int, nproc_per_node: int, port: int, module: str,
-                  spec_path: str, python: str = sys.executable) -> list[str]:
+                  spec_path: str) -> list[str]:
     """torchrun for one node; every node meets at the first host's `port`."""
-    return [python, "-m", "torch.distributed.run", f"--nnodes={len(hosts)}", f"--node-rank={node_rank}",
+    return [sys.executable, "-m", "torch.distributed.run", f"--nnodes={len(hosts)}", f"--node-rank={node_rank}",
             f"--nproc-per-node={nproc_per_node}", "--rdzv-backend=static", f"--master-addr={hosts[0]}",
             f"--master-port={port}", "-m", module, spec_path]
 

@@ -1,6 +1,6 @@
 """One rank of a training run: `python -m flywheel.training.run SPEC.json`.
 
-Launched by `launch.py` (directly for one process, through torchrun or the deepspeed launcher for
+Launched by `launch.py` (directly for one process, through torchrun, one torchrun agent per node for
 several), which sets RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and MASTER_PORT. Run by hand, it
 defaults to a single process.
 """

@@ -18,7 +18,7 @@ def _default(name: str, value: Any) -> Any:
 
 class TrainingConfig(config_class(TrainingSettings)):
     """Optimization settings and the engine (DeepSpeed ZeRO stage, precision, activation
-    checkpointing, offload, ranks and launcher). Defaults train the `tiny` preset on one CPU process."""
+    checkpointing, offload, ranks per node and nodes). Defaults train the `tiny` preset on one CPU process."""
 
 
 class PretrainingConfig(TrainingConfig):

@@ -28,6 +28,7 @@ CHAIN = ["raw_crawl", "raw_crawl_rejected", "filtered_docs", "filtered_docs_reje
 # deployment's work is what is tested, not throughput.
 BATCH_FILES = ("debian-reference.warc.gz", "spam-pages.warc.gz", "defective-lines.jsonl.gz",
                "truncated-download.warc.gz")
+SENSOR_INTERVAL_S = 5
 LAUNCH_BACKFILL = """
 mutation($params: LaunchBackfillParams!) {
   launchPartitionBackfill(backfillParams: $params) {
@@ -45,6 +46,7 @@ def deployment(tmp_path, trained_safety, monkeypatch):
     home = with_safety_classifier(FlywheelHome(tmp_path / "flywheel").ensure(), trained_safety)
     state = tmp_path / "deployment"
     monkeypatch.setenv("FLYWHEEL_HOME", str(home.root))
+    monkeypatch.setenv("FLYWHEEL_CRAWL_SENSOR_INTERVAL", str(SENSOR_INTERVAL_S))  # read by the daemon
 
     def deploy(action: str, *options: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, str(DEPLOY_SCRIPT), action, "--state-dir", str(state), *options],
@@ -88,15 +90,15 @@ def test_backfill_and_sensor_runs_survive_a_daemon_restart_with_state_in_postgre
     assert type(instance.run_storage).__name__ == "PostgresRunStorage"
     assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
 
-    # The sensor ticked at the daemon's start (nothing landed) and waits 30 s for its next tick:
-    # batch-a lands and gets its backfill, as a user does in the UI, before the sensor looks again.
-    _land(home, tmp_path, "batch-a")
+    # batch-a is the backfill's, launched as a user does in the UI. Its files land right after the
+    # launch (its run starts seconds later), so the sensor never sees them without the backfill.
     instance.add_dynamic_partitions("crawl_batch", ["batch-a"])
     launched = graphql(info["webserver_url"], LAUNCH_BACKFILL, {"params": {
         "partitionNames": ["batch-a"], "assetSelection": [{"path": [asset]} for asset in CHAIN]}})
     outcome = launched["launchPartitionBackfill"]
     assert outcome["__typename"] == "LaunchBackfillSuccess", outcome
     backfill_id = outcome["backfillId"]
+    _land(home, tmp_path, "batch-a")
     # batch-b is the sensor's: it registers the partition and requests the run.
     _land(home, tmp_path, "batch-b")
 
@@ -104,7 +106,7 @@ def test_backfill_and_sensor_runs_survive_a_daemon_restart_with_state_in_postgre
         return instance.get_runs(filters=dg.RunsFilter(tags=tags))
 
     _wait(lambda: runs(**{"dagster/backfill": backfill_id}) and runs(**{"dagster/run_key": "crawl_batch:batch-b"}),
-          "the backfill's and the sensor's runs", timeout_s=180)
+          "the backfill's and the sensor's runs", timeout_s=120)
     restart_daemon(state)
 
     _wait(lambda: instance.get_backfill(backfill_id).status != BulkActionStatus.REQUESTED
@@ -124,8 +126,8 @@ def test_backfill_and_sensor_runs_survive_a_daemon_restart_with_state_in_postgre
     kept = {batch: lake.row_count("deduplicated_docs", batch) for batch in ("batch-a", "batch-b")}
     assert min(kept.values()) == 0 < max(kept.values())  # the same crawl twice: deduplicated across
 
-    # A full sensor interval later, the restarted daemon has requested nothing again.
-    time.sleep(35)
+    # Two sensor intervals later, the restarted daemon has requested nothing again.
+    time.sleep(2 * SENSOR_INTERVAL_S + 1)
     assert len(instance.get_runs()) == 2
     psql = [str(postgres_bin() / "psql"), "-h", "127.0.0.1", "-p", str(info["postgres_port"]), "-U", "flywheel",
             "-d", "dagster", "-tAc", "SELECT count(*) FROM runs"]
