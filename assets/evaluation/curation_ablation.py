@@ -56,9 +56,9 @@ def curation_ablation(context: dg.AssetExecutionContext, config: CurationAblatio
     tokenizer_record = current_or_fail(storage, TOKENIZER)
     eos_id = load_tokenizer(tokenizer_record["path"]).convert_tokens_to_ids(END_OF_TEXT)
     runs_dir = Path(storage.checkpoints_dir) / CURATION_ABLATION
-    runs_dir.mkdir(parents=True, exist_ok=True)
-    # Beside the runs, not in this machine's temp folder: ranks on other nodes read the corpora.
-    with tempfile.TemporaryDirectory(dir=runs_dir, prefix="work-") as work_dir:
+    # On the checkpoints' storage, not in this machine's temp folder: ranks on other nodes read the corpora.
+    Path(storage.checkpoints_dir).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=storage.checkpoints_dir, prefix=f"{CURATION_ABLATION}-work-") as work_dir:
         try:
             prepared = prepare(storage.lake(), settings, tokenizer_record["path"], tokenizer_record["version"], eos_id,
                                Path(work_dir))
