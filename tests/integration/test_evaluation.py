@@ -134,8 +134,10 @@ def test_candidate_sensor_requests_one_evaluation_of_a_new_candidate(feedback_lo
 
 
 # Long and fast enough for the fixture's barely pretrained model to learn the bundled refusals (at
-# 20 steps, or at the default learning rate, it learns none; the demo's model needs less).
-REFUSING_SFT = {**SFT_CONFIG, "max_steps": 150, "eval_every": 50, "checkpoint_every": 50, "learning_rate": 3e-3,
+# 20 steps, or at the default learning rate, it learns none; the demo's model needs less). 150 steps
+# was on the edge: it passed in CI but here (the same code, bit-identical weights across runs) the
+# refusing model answered "I help." and refused nothing; 200 learn them.
+REFUSING_SFT = {**SFT_CONFIG, "max_steps": 200, "eval_every": 100, "checkpoint_every": 100, "learning_rate": 3e-3,
                 "min_learning_rate": 3e-4}
 
 
