@@ -6,7 +6,7 @@ import dagster as dg
 
 # No public API lists backfills and their targets yet.
 from dagster._core.execution.backfill import BulkActionsFilter, BulkActionStatus
-from dagster._core.storage.dagster_run import IN_PROGRESS_RUN_STATUSES
+from dagster._core.storage.dagster_run import NOT_FINISHED_STATUSES
 
 from flywheel.datasets import DEDUPLICATED_DOCS
 from jobs.curation import curation_job
@@ -25,15 +25,16 @@ def base_run_key(batch: str) -> str:
 
 
 def batches_in_flight(instance: dg.DagsterInstance) -> set[str]:
-    """Batches that a queued or running run (whoever launched it), or a backfill still in progress,
-    is curating: a run requested for them now would curate them twice."""
-    runs = instance.get_runs(filters=dg.RunsFilter(statuses=list(IN_PROGRESS_RUN_STATUSES)))
+    """Batches that an unfinished run (queued or running, whoever launched it), or a backfill still
+    in progress, is curating: a run requested for them now would curate them twice."""
+    runs = instance.get_runs(filters=dg.RunsFilter(statuses=list(NOT_FINISHED_STATUSES)))
     batches = {run.tags[PARTITION_TAG] for run in runs if PARTITION_TAG in run.tags}
     # A backfill submits its runs over several daemon iterations; its targets count before that.
     for backfill in instance.get_backfills(filters=BulkActionsFilter(statuses=[BulkActionStatus.REQUESTED])):
         targets = backfill.asset_backfill_data
         if not backfill.is_asset_backfill:
-            batches |= set(backfill.partition_names or []) if backfill.job_name == curation_job.name else set()
+            if backfill.job_name == curation_job.name:
+                batches |= set(backfill.partition_names or [])
         elif targets is not None and DEDUPLICATED_DOCS_KEY in (backfill.asset_selection or []):
             # Its target subset may list only the roots it starts from; their batches are the ones.
             batches |= {key.partition_key for key in targets.target_subset.iterate_asset_partitions()}
@@ -64,13 +65,12 @@ def crawl_batch_sensor(context: dg.SensorEvaluationContext, storage: StorageReso
     pending = [b for b in batches if not lake.has_partition(DEDUPLICATED_DOCS, b)]
     in_flight = batches_in_flight(context.instance) if pending else set()
     for batch in pending:
+        if batch in in_flight:  # this sensor's earlier run, a backfill's, or one from the UI or CLI
+            waiting.append(batch)
+            continue
         attempt = next_attempt(context.instance, base_run_key(batch), MAX_RUN_ATTEMPTS)
-        if batch in in_flight:  # a backfill or a run from the UI or CLI is curating it
-            waiting.append(batch)
-        elif attempt.gave_up:
+        if attempt.gave_up:
             given_up.append(batch)
-        elif attempt.in_progress:
-            waiting.append(batch)
         else:
             requests.append(dg.RunRequest(run_key=attempt.run_key, partition_key=batch,
                                           tags={"flywheel/attempt": str(attempt.number)}))

@@ -68,11 +68,11 @@ def test_a_failed_run_is_retried_then_given_up_with_a_reason(home, tmp_path):
 
 def test_batches_a_backfill_or_another_run_is_curating_get_no_second_run(home, tmp_path):
     storage = StorageResource.for_home(home)
-    for name in ("backfilled", "from-ui", "new"):
+    for name in ("backfilled", "from-ui", "not-started", "new"):
         add_batch(storage, tmp_path, name)
     asset_graph = build_definitions(home).resolve_asset_graph()
     with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions("crawl_batch", ["backfilled", "from-ui", "new"])
+        instance.add_dynamic_partitions("crawl_batch", ["backfilled", "from-ui", "not-started", "new"])
         instance.add_backfill(PartitionBackfill.from_asset_partitions(
             backfill_id="curate-one", asset_graph=asset_graph, partition_names=["backfilled"],
             asset_selection=[dg.AssetKey("raw_crawl"), dg.AssetKey("deduplicated_docs")],
@@ -81,6 +81,9 @@ def test_batches_a_backfill_or_another_run_is_curating_get_no_second_run(home, t
         # Launched from the UI's launchpad: no run key, only its partition.
         create_run_for_test(instance, job_name="curation", status=dg.DagsterRunStatus.STARTING,
                             tags={"dagster/partition": "from-ui"})
+        # Created but not yet queued or started: it will curate its batch all the same.
+        create_run_for_test(instance, job_name="curation", status=dg.DagsterRunStatus.NOT_STARTED,
+                            tags={"dagster/partition": "not-started"})
         assert [r.partition_key for r in tick(instance, storage).run_requests] == ["new"]
 
 
