@@ -31,12 +31,13 @@ $(VENV)/.installed: pyproject.toml $(BIN)/python $(VENV)/.java-ok
 demo: setup
 	$(BIN)/flywheel demo
 
-$(VENV)/.chromium-ok: infra/ensure_chromium.sh
-	@infra/ensure_chromium.sh
+$(VENV)/.chromium-ok: infra/ensure_debian_package.sh
+	@infra/ensure_debian_package.sh chromium "the browser tests" command -v chromium
 	@mkdir -p $(VENV) && touch $@
 
-$(VENV)/.postgres-ok: infra/ensure_postgres.sh
-	@infra/ensure_postgres.sh
+$(VENV)/.postgres-ok: infra/ensure_debian_package.sh
+	@infra/ensure_debian_package.sh postgresql "the Dagster deployment and its test" \
+		compgen -G '/usr/lib/postgresql/*/bin/pg_ctl'
 	@mkdir -p $(VENV) && touch $@
 
 test: setup $(VENV)/.chromium-ok $(VENV)/.postgres-ok

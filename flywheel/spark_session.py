@@ -23,6 +23,11 @@ DEFAULT_CONF: dict[str, str] = {
 LOCAL_CONF: dict[str, str] = {"spark.sql.shuffle.partitions": "8", "spark.driver.memory": "4g"}
 
 
+def is_local_master(master: str) -> bool:
+    """`local`, `local[N]`, `local[*]`: the driver's own JVM runs the tasks."""
+    return master.startswith("local")
+
+
 def build_spark_session(master: str, app_name: str, conf: Mapping[str, str],
                         bind_address: str | None, checkpoint_dir: str | None = None) -> SparkSession:
     """Get or create the process's Spark session.
@@ -40,7 +45,7 @@ def build_spark_session(master: str, app_name: str, conf: Mapping[str, str],
         os.environ.setdefault("SPARK_LOCAL_IP", bind_address)
         builder = builder.config("spark.driver.host", bind_address).config(
             "spark.driver.bindAddress", bind_address)
-    local = master.startswith("local")
+    local = is_local_master(master)
     for key, value in {**DEFAULT_CONF, **(LOCAL_CONF if local else {}), **conf}.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()

@@ -10,6 +10,7 @@ from flywheel.crawl.documents import IngestLimits
 from flywheel.crawl.ingest import BatchReport, ingest_batch
 from flywheel.datasets import RAW_CRAWL, RAW_CRAWL_REJECTED
 from flywheel.quality.suites import raw_crawl_suite
+from flywheel.spark_session import is_local_master
 from orchestration.audit import IntegrityConfig, audit, integrity_spec, publish_if_passed
 from orchestration.catalog import LANDING_CRAWL
 from orchestration.metadata import clip, counts_table, partition_path_value, table
@@ -71,7 +72,7 @@ def raw_crawl(context: dg.AssetExecutionContext, config: RawCrawlConfig, storage
     batch = context.partition_key
     landing, lake = storage.landing(), storage.lake()
     files = landing.list_batch_files(batch)
-    on_spark = config.reader == "spark" or (config.reader == "auto" and not spark.master.startswith("local"))
+    on_spark = config.reader == "spark" or (config.reader == "auto" and not is_local_master(spark.master))
     workers = config.workers or os.cpu_count() or 1
     context.log.info(f"Ingesting {len(files)} files of crawl batch {batch!r} "
                      + (f"in Spark tasks ({spark.master})" if on_spark else f"in {workers} local processes"))

@@ -4,8 +4,9 @@ Each file is read by one worker, which streams its documents and rejects into
 `<docs_dir>/part-<n>.parquet` and `<rejects_dir>/part-<n>.parquet`, so memory stays bounded by a
 row group, not by the batch. The workers are a local process pool, or Spark tasks (one per file)
 on whatever executors the session has: on a cluster, the files and the staged folders are on
-storage every executor reaches at the same path. A final pass drops repeated records (same URL and content, hence the
-same `doc_id`) so `doc_id` is unique within the batch; the repeats become rejects too.
+storage every executor reaches at the same path. A final pass drops repeated records (same URL
+and content, hence the same `doc_id`) so `doc_id` is unique within the batch; the repeats become
+rejects too.
 """
 
 from __future__ import annotations

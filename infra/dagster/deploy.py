@@ -41,6 +41,7 @@ import yaml
 from flywheel import daemons
 from flywheel.atomic_files import write_text_atomically
 from flywheel.bundled import DAGSTER_YAML_TEMPLATE
+from flywheel.home import FlywheelHome
 from flywheel.ports import free_port
 
 HOST = "127.0.0.1"
@@ -58,7 +59,7 @@ HEALTH_QUERY = "{ instance { daemonHealth { allDaemonStatuses { daemonType requi
 
 
 def default_state_dir() -> Path:
-    return Path(os.environ.get("FLYWHEEL_HOME", ".flywheel")) / "deployment"
+    return FlywheelHome.from_env().root / "deployment"
 
 
 # PostgreSQL -------------------------------------------------------------------------------------
@@ -124,7 +125,7 @@ def instance_config(dagster_home: Path) -> str:
 
 def dagster_env(state: Path, port: int) -> dict[str, str]:
     return {**os.environ, "DAGSTER_HOME": str(state / "dagster_home"),
-            "FLYWHEEL_HOME": os.environ.get("FLYWHEEL_HOME", str(Path(".flywheel").resolve())),
+            "FLYWHEEL_HOME": str(FlywheelHome.from_env().root),
             "FLYWHEEL_POSTGRES_HOST": HOST, "FLYWHEEL_POSTGRES_PORT": str(port), "FLYWHEEL_POSTGRES_USER": ROLE,
             "FLYWHEEL_POSTGRES_PASSWORD": "", "FLYWHEEL_POSTGRES_DB": DATABASE}
 

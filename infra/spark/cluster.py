@@ -24,6 +24,7 @@ from pathlib import Path
 
 from flywheel import daemons
 from flywheel.atomic_files import write_text_atomically
+from flywheel.home import FlywheelHome
 from flywheel.ports import free_port
 
 HOST = "127.0.0.1"
@@ -38,7 +39,7 @@ def spark_home() -> Path:
 
 
 def default_state_dir() -> Path:
-    return Path(os.environ.get("FLYWHEEL_HOME", ".flywheel")) / "spark-cluster"
+    return FlywheelHome.from_env().root / "spark-cluster"
 
 
 def _start(state: Path, name: str, arguments: list[str]) -> None:
