@@ -7,7 +7,7 @@ import dagster as dg
 from pydantic import Field
 
 from flywheel.crawl.documents import IngestLimits
-from flywheel.crawl.ingest import BatchReport, ingest_batch
+from flywheel.crawl.ingest import BatchReport, ingest_batch, local_readers
 from flywheel.datasets import RAW_CRAWL, RAW_CRAWL_REJECTED
 from flywheel.quality.suites import raw_crawl_suite
 from flywheel.spark_session import is_local_master
@@ -34,7 +34,11 @@ class RawCrawlConfig(dg.Config):
                     "local processes (`processes`). `auto`: Spark when the master is a cluster, local processes "
                     "on `local[*]`, where Spark would run the same readers on the same cores and only add its "
                     "start-up to the run's critical path.")
-    workers: int = Field(default=0, description="Local file readers (`processes`); 0 means one per CPU core.")
+    workers: int = Field(default=0, description="Most local file readers (`processes`); 0 means one per CPU core.")
+    min_bytes_per_worker: int = Field(
+        default=16 * 2**20, ge=1,
+        description="Each local reader process gets at least this many bytes of files to read; a smaller batch "
+                    "is read in the run's own process (a process's start-up costs what it reads of ~4 MB).")
     preview_rows: int = Field(default=10, description="Documents and rejects shown in the metadata.")
     integrity: IntegrityConfig = IntegrityConfig()
 
@@ -73,9 +77,9 @@ def raw_crawl(context: dg.AssetExecutionContext, config: RawCrawlConfig, storage
     landing, lake = storage.landing(), storage.lake()
     files = landing.list_batch_files(batch)
     on_spark = config.reader == "spark" or (config.reader == "auto" and not is_local_master(spark.master))
-    workers = config.workers or os.cpu_count() or 1
+    workers = local_readers(files, config.workers or os.cpu_count() or 1, config.min_bytes_per_worker)
     context.log.info(f"Ingesting {len(files)} files of crawl batch {batch!r} "
-                     + (f"in Spark tasks ({spark.master})" if on_spark else f"in {workers} local processes"))
+                     + (f"in Spark tasks ({spark.master})" if on_spark else f"in {workers} local process(es)"))
     with lake.stage(RAW_CRAWL, batch) as docs, lake.stage(RAW_CRAWL_REJECTED, batch) as rejects:
         report = ingest_batch(files, lake.url(docs.path), lake.url(rejects.path), limits=config.limits(),
                               workers=workers, spark=spark.get_session() if on_spark else None)
@@ -83,7 +87,8 @@ def raw_crawl(context: dg.AssetExecutionContext, config: RawCrawlConfig, storage
     yield from publish_if_passed(lake, check, rejects, docs)
     context.log.info(f"{report.documents} documents kept, "
                      f"{sum(report.rejections_by_reason.values())} rejected")
-    yield _documents_result(report, lake, batch, config.preview_rows, "spark" if on_spark else "processes")
+    reader = "spark" if on_spark else f"{workers} local process{'es' if workers > 1 else ''}"
+    yield _documents_result(report, lake, batch, config.preview_rows, reader)
     yield _rejections_result(report, lake, batch, config.preview_rows)
 
 

@@ -132,6 +132,16 @@ def ingest_file(crawl_file: CrawlFile, docs_url: str, rejects_url: str, limits: 
     return report
 
 
+def local_readers(files: Iterable[CrawlFile], max_readers: int, min_bytes_per_reader: int) -> int:
+    """How many local processes are worth starting for `files`: each has at least
+    `min_bytes_per_reader` bytes to read. A spawned reader pays an interpreter's start-up and
+    imports (~2 s here) before it reads anything, which is what one process reads of ~4 MB of
+    gzipped WARC; below a few of those, reading in this process is faster."""
+    files = list(files)
+    by_size = sum(f.size_bytes for f in files) // max(1, min_bytes_per_reader)
+    return max(1, min(max_readers, len(files), by_size))
+
+
 def ingest_batch(files: Iterable[CrawlFile], docs_url: str, rejects_url: str, *,
                  limits: IngestLimits, workers: int, spark: SparkSession | None = None) -> BatchReport:
     """Ingest `files` into Parquet parts under the folders `docs_url` and `rejects_url`: in Spark

@@ -6,7 +6,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flywheel.crawl.documents import IngestLimits
-from flywheel.crawl.ingest import CrawlFile, ingest_file
+from flywheel.crawl.ingest import CrawlFile, ingest_file, local_readers
 from tests.crawl_files import PAGE, warc_bytes, write_jsonl, write_warc
 
 OK = "200 OK"
@@ -137,3 +137,16 @@ def test_unsupported_file_is_one_reject(tmp_path):
     path.write_text("hello")
     _, docs, rejects = ingest(path)
     assert docs == [] and [r["reason"] for r in rejects] == ["unsupported_file"]
+
+
+def test_local_readers_start_only_when_each_has_enough_to_read():
+    mib = 2**20
+
+    def files(*sizes_mib: int) -> list[CrawlFile]:
+        return [CrawlFile(f"f{i}", f"f{i}", size * mib) for i, size in enumerate(sizes_mib)]
+
+    assert local_readers(files(1, 1, 2), max_readers=2, min_bytes_per_reader=16 * mib) == 1  # the sample: this process
+    assert local_readers(files(20, 20), max_readers=2, min_bytes_per_reader=16 * mib) == 2
+    assert local_readers(files(200, 200, 200), max_readers=2, min_bytes_per_reader=16 * mib) == 2  # at most the cores
+    assert local_readers(files(100), max_readers=8, min_bytes_per_reader=16 * mib) == 1  # one file, one reader
+    assert local_readers([], max_readers=2, min_bytes_per_reader=16 * mib) == 1
