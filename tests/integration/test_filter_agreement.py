@@ -4,45 +4,31 @@ Each filter is applied on its own to every document of the sample batch, in both
 cascade is compared too. The README lists the known disagreement classes.
 """
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 
 import pytest
-from datatrove.data import Document
-from datatrove.pipeline.filters import (
-    C4QualityFilter,
-    FineWebQualityFilter,
-    GopherQualityFilter,
-    GopherRepetitionFilter,
-)
 
-from flywheel.filtering.base import FilterDoc
-from flywheel.filtering.c4 import C4, C4Settings
-from flywheel.filtering.fineweb import FineWeb, FineWebSettings
-from flywheel.filtering.gopher_quality import GopherQuality, GopherQualitySettings
-from flywheel.filtering.gopher_repetition import GopherRepetition, GopherRepetitionSettings
 from tests.integration.conftest import SAMPLE_BATCH
-
-PAIRS = {
-    "gopher_repetition": (GopherRepetition(GopherRepetitionSettings()), GopherRepetitionFilter()),
-    "gopher_quality": (GopherQuality(GopherQualitySettings()), GopherQualityFilter()),
-    # FineWeb's recipe runs C4 without the terminal-punctuation line rule, as Flywheel's default.
-    "c4": (C4(C4Settings()), C4QualityFilter(filter_no_terminal_punct=False)),
-    "fineweb": (FineWeb(FineWebSettings()), FineWebQualityFilter()),
-}
-
+from tests.integration.filter_pairs import PAIRS, datatrove_verdict, flywheel_verdict
 
 # Verdicts are memoized per (filter, text), so the cascade test reuses what the per-filter tests
-# computed (datatrove's filters are the slow side: ~25 s per filter over the sample).
-@cache
+# computed. Datatrove's filters are the slow side (~45 s for all four over the sample in one
+# process): `texts` has them computed up front on every core.
+_DATATROVE: dict[tuple[str, str], tuple[bool, str]] = {}
+
+
 def datatrove_keeps(name: str, text: str) -> tuple[bool, str]:
-    document = Document(text=text, id="x")
-    return PAIRS[name][1].filter(document) is True, document.text
+    if (name, text) not in _DATATROVE:  # the cascade's texts after C4 removed lines
+        _DATATROVE[name, text] = datatrove_verdict(name, text)
+    return _DATATROVE[name, text]
 
 
 @cache
 def flywheel_keeps(name: str, text: str) -> tuple[bool, str]:
-    document = FilterDoc(url="", domain="", text=text)
-    return PAIRS[name][0].apply(document) is None, document.text
+    return flywheel_verdict(name, text)
 
 
 def cascade(keeps, text: str) -> tuple[bool, str]:
@@ -57,7 +43,11 @@ def cascade(keeps, text: str) -> tuple[bool, str]:
 @pytest.fixture(scope="module")
 def texts(curated_sample):
     _, lake, _, _ = curated_sample
-    return lake.read_partition("raw_crawl", SAMPLE_BATCH, ["text"])["text"].to_pylist()
+    texts = lake.read_partition("raw_crawl", SAMPLE_BATCH, ["text"])["text"].to_pylist()
+    jobs = [(name, text) for name in PAIRS for text in texts]
+    with ProcessPoolExecutor(os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        _DATATROVE.update(zip(jobs, pool.map(datatrove_verdict, *zip(*jobs), chunksize=8)))
+    return texts
 
 
 @pytest.mark.slow
