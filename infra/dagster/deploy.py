@@ -52,9 +52,10 @@ REPO_ROOT = HERE.parent.parent
 STATE_FILE = "deployment.json"
 CODE_SERVER, DAEMON, WEBSERVER = "dagster-code-server", "dagster-daemon", "dagster-webserver"
 CODE_MODULE, LOCATION = "orchestration.definitions", "flywheel"
-# The daemon stops its threads within a second of SIGTERM but its process has been seen to linger
-# for minutes after; its state is all in the database, so a SIGKILL after this is safe.
-DAEMON_GRACE_S = 15.0
+# The daemon stops its threads within a second or two of SIGTERM ("Daemon threads shut down." in
+# its log) but its process has been seen to linger for minutes after; its state is all in the
+# database, so a SIGKILL after this is safe.
+DAEMON_GRACE_S = 5.0
 HEALTH_QUERY = "{ instance { daemonHealth { allDaemonStatuses { daemonType required healthy } } } }"
 
 

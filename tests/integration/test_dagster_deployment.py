@@ -2,8 +2,8 @@
 PostgreSQL storage, a code server, and `dagster-daemon` and `dagster-webserver` as processes of
 their own. A curation backfill launched through the webserver's GraphQL API (as the UI launches
 it) and the crawl batch sensor's run both finish, launched by the daemon in processes of their own,
-with the daemon restarted while they run: each batch is curated by exactly one run, and nothing is
-requested again afterwards."""
+with the daemon restarted before it has launched the backfill's run and again while both runs
+run: each batch is curated by exactly one run, and nothing is requested again afterwards."""
 
 import json
 import os
@@ -105,9 +105,16 @@ def test_backfill_and_sensor_runs_survive_a_daemon_restart_with_state_in_postgre
     def runs(**tags) -> list:
         return instance.get_runs(filters=dg.RunsFilter(tags=tags))
 
-    _wait(lambda: runs(**{"dagster/backfill": backfill_id}) and runs(**{"dagster/run_key": "crawl_batch:batch-b"}),
-          "the backfill's and the sensor's runs", timeout_s=120)
+    # Restarted before it launched the backfill's run: a fresh daemon's first backfill iteration
+    # launches it (a running daemon looks at backfills every 30 s).
     restart_daemon(state)
+
+    def started(tag: str, value: str) -> bool:
+        return any(run.status == dg.DagsterRunStatus.STARTED for run in runs(**{tag: value}))
+
+    _wait(lambda: started("dagster/backfill", backfill_id) and started("dagster/run_key", "crawl_batch:batch-b"),
+          "the backfill's and the sensor's runs to start", timeout_s=120, every_s=0.5)
+    restart_daemon(state)  # while both runs run, in processes of their own
 
     _wait(lambda: instance.get_backfill(backfill_id).status != BulkActionStatus.REQUESTED
           and all(run.is_finished for run in instance.get_runs()), "both runs to finish")
