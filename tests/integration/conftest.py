@@ -17,7 +17,7 @@ from tests.integration.training_fixtures import PRETRAIN_CONFIG, SFT_CONFIG, run
 
 SAMPLE_BATCH = "sample-0001"
 REWARD_CONFIG = {"max_steps": 40, "eval_every": 10, "log_every": 5, "eval_batches": 16}
-DPO_CONFIG = {"max_steps": 30, "eval_every": 10, "log_every": 5, "eval_batches": 16}
+DPO_CONFIG = {"max_steps": 30, "eval_every": 15, "log_every": 5, "eval_batches": 16}
 LOOP_CONFIG = run_config(reward_model=REWARD_CONFIG, aligned_model=DPO_CONFIG)
 
 

@@ -28,7 +28,7 @@ CHAIN = ["raw_crawl", "raw_crawl_rejected", "filtered_docs", "filtered_docs_reje
 # deployment's work is what is tested, not throughput.
 BATCH_FILES = ("debian-reference.warc.gz", "spam-pages.warc.gz", "defective-lines.jsonl.gz",
                "truncated-download.warc.gz")
-SENSOR_INTERVAL_S = 5
+SENSOR_INTERVAL_S = 3
 LAUNCH_BACKFILL = """
 mutation($params: LaunchBackfillParams!) {
   launchPartitionBackfill(backfillParams: $params) {

@@ -77,7 +77,7 @@ def test_dpo_held_out_accuracy_is_above_half_and_rises_over_training(loop):
     assert aligned["rewards/chosen"] > aligned["rewards/rejected"] and aligned["kl_to_reference"] > 0
     curve = [json.loads(line) for line in (_path(aligned) / "metrics.jsonl").read_text().splitlines()]
     accuracies = [m["rewards/accuracies"] for m in curve if "rewards/accuracies" in m]
-    assert len(accuracies) == 4 and accuracies[-1] > accuracies[1] > accuracies[0]
+    assert len(accuracies) == 3 and accuracies[-1] > accuracies[1] > accuracies[0]  # steps 0, 15, 30
     from transformers import AutoModelForCausalLM
 
     model = AutoModelForCausalLM.from_pretrained(_path(aligned))
