@@ -14,6 +14,7 @@ import dagster as dg
 import pytest
 
 from flywheel.home import FlywheelHome
+from orchestration import lifecycle
 from orchestration.resources import StorageResource
 from tests.conftest import REPO_ROOT, SAMPLE_BATCH_DIR, with_safety_classifier
 from tests.integration.conftest import SAMPLE_BATCH
@@ -53,13 +54,14 @@ def _rows(lake, dataset: str) -> list[dict]:
 
 
 def test_curation_on_the_cluster_survives_a_lost_worker_and_matches_local(
-        standalone_cluster, curated_sample, tmp_path, trained_safety):
+        standalone_cluster, curated_sample, tmp_path, trained_safety, monkeypatch):
     from infra.spark.cluster import master_status
 
     cluster, state = standalone_cluster
     home = with_safety_classifier(FlywheelHome(tmp_path / "flywheel").ensure(), trained_safety)
-    ingest = _flywheel(home, "ingest", str(SAMPLE_BATCH_DIR), "--batch", SAMPLE_BATCH, master=cluster["master_url"])
-    assert ingest.wait(timeout=120) == 0, ingest.stdout.read()
+    monkeypatch.setenv("FLYWHEEL_HOME", str(home.root))
+    monkeypatch.setenv("DAGSTER_HOME", str(home.dagster_home))
+    lifecycle.ingest(SAMPLE_BATCH_DIR, SAMPLE_BATCH)  # `flywheel ingest` copies files: no Spark, no process
     curate = _flywheel(home, "curate", "--batch", SAMPLE_BATCH, master=cluster["master_url"])
     lake = StorageResource.for_home(home).lake()
     try:
