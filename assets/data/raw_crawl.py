@@ -78,8 +78,9 @@ def raw_crawl(context: dg.AssetExecutionContext, config: RawCrawlConfig, storage
     files = landing.list_batch_files(batch)
     on_spark = config.reader == "spark" or (config.reader == "auto" and not is_local_master(spark.master))
     workers = local_readers(files, config.workers or os.cpu_count() or 1, config.min_bytes_per_worker)
+    reader = "spark" if on_spark else f"{workers} local process{'es' if workers > 1 else ''}"
     context.log.info(f"Ingesting {len(files)} files of crawl batch {batch!r} "
-                     + (f"in Spark tasks ({spark.master})" if on_spark else f"in {workers} local process(es)"))
+                     + (f"in Spark tasks ({spark.master})" if on_spark else f"in {reader}"))
     with lake.stage(RAW_CRAWL, batch) as docs, lake.stage(RAW_CRAWL_REJECTED, batch) as rejects:
         report = ingest_batch(files, lake.url(docs.path), lake.url(rejects.path), limits=config.limits(),
                               workers=workers, spark=spark.get_session() if on_spark else None)
@@ -87,7 +88,6 @@ def raw_crawl(context: dg.AssetExecutionContext, config: RawCrawlConfig, storage
     yield from publish_if_passed(lake, check, rejects, docs)
     context.log.info(f"{report.documents} documents kept, "
                      f"{sum(report.rejections_by_reason.values())} rejected")
-    reader = "spark" if on_spark else f"{workers} local process{'es' if workers > 1 else ''}"
     yield _documents_result(report, lake, batch, config.preview_rows, reader)
     yield _rejections_result(report, lake, batch, config.preview_rows)
 
