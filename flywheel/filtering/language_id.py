@@ -7,6 +7,7 @@ from pydantic import Field
 from flywheel.bundled import LANGUAGE_ID_MODEL
 from flywheel.fasttext_model import load_model
 from flywheel.filtering.base import Drop, FilterDoc, StepSettings
+from flywheel.spark_files import local_path
 
 
 class LanguageSettings(StepSettings):
@@ -34,7 +35,7 @@ class LanguageId:
 
     def __init__(self, settings: LanguageSettings) -> None:
         self.s = settings
-        self.model = load_model(settings.model_file)
+        self.model = load_model(local_path(settings.model_file))
 
     def apply(self, doc: FilterDoc) -> Drop | None:
         scores = identify(self.model, doc.text)

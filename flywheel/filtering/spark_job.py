@@ -15,6 +15,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from flywheel.filtering.pipeline import VERDICT_FIELDS, FilterSettings, filter_record_batch
+from flywheel.spark_files import ship
 from flywheel.spark_session import spread_over_cores
 from flywheel.stage_timer import StageTimer
 
@@ -77,7 +78,7 @@ def run_filtering(spark: SparkSession, input_url: str, kept_url: str, rejected_u
     worker_seconds = spark.sparkContext.accumulator({}, _SecondsSum())
     source = spark.read.parquet(input_url)
     input_columns = source.columns
-    verdicts = apply_filters(spread_over_cores(source), settings, worker_seconds).persist(
+    verdicts = apply_filters(spread_over_cores(source), with_shipped_files(spark, settings), worker_seconds).persist(
         StorageLevel.MEMORY_AND_DISK)
     try:
         with timer.stage("filtering"):
@@ -94,6 +95,17 @@ def run_filtering(spark: SparkSession, input_url: str, kept_url: str, rejected_u
         verdicts.unpersist()
     return replace(report, stage_seconds=timer.seconds,
                    worker_seconds=dict(sorted(worker_seconds.value.items(), key=lambda kv: -kv[1])))
+
+
+def with_shipped_files(spark: SparkSession, settings: FilterSettings) -> FilterSettings:
+    """`settings` with the files that the enabled steps read (language model, blocklist) shipped
+    to the executors, so that a cluster's workers need no copy of the driver's files."""
+    language, blocklist = settings.language, settings.url_blocklist
+    if language.enabled:
+        language = language.model_copy(update={"model_file": ship(spark, language.model_file)})
+    if blocklist.enabled and blocklist.blocklist_file:
+        blocklist = blocklist.model_copy(update={"blocklist_file": ship(spark, blocklist.blocklist_file)})
+    return settings.model_copy(update={"language": language, "url_blocklist": blocklist})
 
 
 def _report(verdicts: DataFrame, examples_per_rule: int) -> FilterReport:

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from flywheel.bundled import URL_BLOCKLIST
 from flywheel.filtering.base import Drop, FilterDoc, StepSettings
+from flywheel.spark_files import local_path
 
 
 class UrlBlocklistSettings(StepSettings):
@@ -32,7 +33,7 @@ class UrlBlocklist:
     name = "url_blocklist"
 
     def __init__(self, settings: UrlBlocklistSettings) -> None:
-        self.blocked = read_blocklist(settings.blocklist_file) if settings.blocklist_file else set()
+        self.blocked = read_blocklist(local_path(settings.blocklist_file)) if settings.blocklist_file else set()
         self.blocked |= {d.strip().lower().removeprefix("www.") for d in settings.extra_blocked_domains}
 
     def apply(self, doc: FilterDoc) -> Drop | None:

@@ -77,6 +77,9 @@ def test_curation_on_the_cluster_survives_a_lost_worker_and_matches_local(
     assert app["name"] == "flywheel"
     executors = {path.parent.parent.name for path in state.glob(f"worker-*/{app['id']}/*")}
     assert executors == {"worker-1", "worker-2"}  # it ran on both workers, then on the survivor alone
+    # The language-id model and the blocklist reached the executors as shipped files (SparkFiles).
+    shipped = {path.name.split("-")[0] for path in state.glob(f"worker-*/{app['id']}/*/*-*.*")}
+    assert {"lid.176", "url_blocklist"} <= shipped, shipped
     with dg.DagsterInstance.from_config(str(home.dagster_home)) as instance:
         raw_crawl = instance.get_latest_materialization_event(dg.AssetKey("raw_crawl")).asset_materialization
     assert raw_crawl.metadata["reader"].value == "spark"  # the files were read in Spark tasks too
