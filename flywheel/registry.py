@@ -171,8 +171,13 @@ class ModelRegistry:
 
     def promote(self, ref: ModelRef, reason: str, run_id: str | None = None, scorecard: dict | None = None,
                 force: bool = False) -> dict:
-        return self.set_alias("production", ref, action="promote", reason=reason, run_id=run_id,
-                              scorecard=scorecard or self.scorecard(ref), force=force)
+        """`ref` becomes production; if it was the candidate, it is one no longer (whether the gate or
+        a forced `flywheel models promote` moved it), so nothing evaluates it again."""
+        entry = self.set_alias("production", ref, action="promote", reason=reason, run_id=run_id,
+                               scorecard=scorecard or self.scorecard(ref), force=force)
+        if self.alias("candidate") == ref:
+            self.clear_alias("candidate", action="promoted", reason=f"{ref} is production now", run_id=run_id)
+        return entry
 
     def rollback(self, reason: str, run_id: str | None = None) -> dict:
         """Point `production` back at the version the newest promotion (not yet rolled back) replaced."""

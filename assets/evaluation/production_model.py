@@ -49,9 +49,6 @@ def production_model(context: dg.AssetExecutionContext, config: ProductionModelC
             "history_entries": len(registry.history())})
     else:
         registry.promote(ref, reason="promotion gate passed", run_id=context.run_id, scorecard=scorecard)
-        if registry.alias("candidate") == ref:
-            registry.clear_alias("candidate", action="promoted", reason=f"{ref} is production now",
-                                 run_id=context.run_id)
     return dg.MaterializeResult(data_version=dg.DataVersion(ref.version), metadata={
         "production": str(ref), "previous": str(production) if production and production != ref else "none",
         "history_entries": len(registry.history()),

@@ -30,6 +30,18 @@ def test_production_takes_only_evaluated_versions_unless_forced(tmp_path):
     assert entry["forced"] and registry.alias("production") == A
 
 
+def test_a_promoted_candidate_is_a_candidate_no_longer_even_when_forced(tmp_path):
+    registry = ModelRegistry(_store(tmp_path, A, B), "chat_model")
+    registry.set_alias("candidate", A, action="register", reason="trained")
+    registry.promote(A, "the first chat model, by hand", force=True)
+    assert registry.alias("candidate") is None  # else the candidate sensor evaluates production against itself
+    assert [(e["action"], e["alias"]) for e in registry.history()][-1] == ("promoted", "candidate")
+    registry.set_alias("candidate", B, action="register", reason="trained")
+    registry.record_scorecard(A, {"win_rate": 0.5})
+    registry.promote(A, "promoting another version leaves the candidate alone")
+    assert registry.alias("candidate") == B
+
+
 def test_promote_then_rollback_restores_the_previous_version_and_keeps_every_event(tmp_path):
     registry = ModelRegistry(_store(tmp_path, A, B, C), "chat_model")
     for ref in (A, B, C):
