@@ -10,9 +10,11 @@ from flywheel.feedback.ingest import FeedbackLog
 from jobs.feedback_loop import feedback_loop_job
 from orchestration.resources import StorageResource
 from orchestration.sensor_retries import next_attempt
+from orchestration.sensor_run_config import sensor_run_config
 
 INTERVAL_SECONDS = int(os.environ.get("FLYWHEEL_FEEDBACK_SENSOR_INTERVAL", "30"))
 MAX_RUN_ATTEMPTS = int(os.environ.get("FLYWHEEL_SENSOR_MAX_RUN_ATTEMPTS", "3"))
+RUN_CONFIG_VARIABLE = "FLYWHEEL_FEEDBACK_LOOP_RUN_CONFIG"
 # Files whose mtime is this much older than the watermark are still looked at: a writer may finish
 # (rename) a file a little after its last write.
 SLACK_SECONDS = 3600.0
@@ -33,7 +35,8 @@ def base_run_key(signatures: list[str]) -> str:
                 "as handled only once it is ingested (the ledger is the truth), so a failed run's files are "
                 "requested again, up to FLYWHEEL_SENSOR_MAX_RUN_ATTEMPTS (3) runs, then the sensor logs an "
                 "error and says why it skips them. The cursor is one watermark: every file modified before "
-                "it is ingested.",
+                "it is ingested. The runs take their config (training steps, model preset) from the YAML file "
+                "that FLYWHEEL_FEEDBACK_LOOP_RUN_CONFIG names, as the launchpad would; unset: the defaults.",
 )
 def feedback_sensor(context: dg.SensorEvaluationContext, storage: StorageResource):
     watermark = json.loads(context.cursor)["watermark"] if context.cursor else 0.0
@@ -58,6 +61,7 @@ def feedback_sensor(context: dg.SensorEvaluationContext, storage: StorageResourc
             f"Waiting for run {attempt.run_key} on {len(pending)} files."), cursor=cursor)
     context.log.info(f"{len(pending)} feedback files to ingest (attempt {attempt.number}): {names}")
     return dg.SensorResult(run_requests=[dg.RunRequest(run_key=attempt.run_key,
+                                                       run_config=sensor_run_config(RUN_CONFIG_VARIABLE),
                                                        tags={"flywheel/feedback_files": str(len(pending)),
                                                              "flywheel/attempt": str(attempt.number)})],
                            cursor=cursor)

@@ -112,3 +112,18 @@ def test_files_already_ingested_by_hand_start_no_run(home):
         result = tick(instance, storage, None)
         assert not result.run_requests and result.skip_reason and result.cursor
         assert not tick(instance, storage, result.cursor).run_requests
+
+
+def test_its_runs_take_the_run_config_file_the_operator_names(home, tmp_path, monkeypatch):
+    storage = StorageResource.for_home(home)
+    storage.landing().add_feedback_file("a.jsonl", events("1"))
+    config_file = tmp_path / "feedback_loop.yaml"
+    config_file.write_text("ops:\n  reward_model:\n    config: {max_steps: 40}\n", encoding="utf-8")
+    with dg.instance_for_test() as instance:
+        assert tick(instance, storage, None).run_requests[0].run_config == {}  # unset: the job's defaults
+        monkeypatch.setenv("FLYWHEEL_FEEDBACK_LOOP_RUN_CONFIG", str(config_file))
+        [request] = tick(instance, storage, None).run_requests
+        assert request.run_config == {"ops": {"reward_model": {"config": {"max_steps": 40}}}}
+        config_file.write_text("- not a mapping\n", encoding="utf-8")
+        with pytest.raises(ValueError, match="FLYWHEEL_FEEDBACK_LOOP_RUN_CONFIG=.*a run config is a mapping"):
+            tick(instance, storage, None)
