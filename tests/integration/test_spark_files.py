@@ -7,7 +7,7 @@ from flywheel import spark_files
 from flywheel.filtering.pipeline import FilterSettings
 from flywheel.filtering.spark_job import with_shipped_files
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.cluster, pytest.mark.spark]  # issue #23: files reach the executors
 
 
 def _read_in_a_task(spark, reference: str) -> tuple[str, str]:
