@@ -132,13 +132,16 @@ def test_backfill_and_sensor_runs_survive_daemon_restarts_with_state_in_postgres
     def runs(**tags) -> list:
         return instance.get_runs(filters=dg.RunsFilter(tags=tags))
 
+    def feedback_runs() -> list:
+        return instance.get_runs(filters=dg.RunsFilter(job_name="feedback_loop"))
+
     # Restarted before it launched the backfill's run: a fresh daemon's first backfill iteration
     # launches it (a running daemon looks at backfills every 30 s).
     restart_daemon(state)
 
     def three_runs_two_running() -> bool:
         requested = [runs(**{"dagster/backfill": backfill_id}), runs(**{"dagster/run_key": "crawl_batch:batch-b"}),
-                     instance.get_runs(filters=dg.RunsFilter(job_name="feedback_loop"))]
+                     feedback_runs()]
         running = [run for found in requested for run in found if run.status == dg.DagsterRunStatus.STARTED]
         return all(requested) and len(running) == 2
 
@@ -147,7 +150,7 @@ def test_backfill_and_sensor_runs_survive_daemon_restarts_with_state_in_postgres
     restart_daemon(state)  # while two runs run, in processes of their own, and the third waits in the queue
 
     _wait(lambda: instance.get_backfill(backfill_id).status != BulkActionStatus.REQUESTED
-          and all(run.is_finished for run in instance.get_runs()), "both runs to finish")
+          and all(run.is_finished for run in instance.get_runs()), "all three runs to finish")
     all_runs = instance.get_runs()
     failures = [event.dagster_event.step_failure_data.error.to_string() for run in all_runs
                 for event in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE)]
@@ -164,9 +167,9 @@ def test_backfill_and_sensor_runs_survive_daemon_restarts_with_state_in_postgres
     assert min(kept.values()) == 0 < max(kept.values())  # the same crawl twice: deduplicated across
 
     # One feedback run, with the operator's run config, ingested the file and trained both models.
-    [feedback_run] = instance.get_runs(filters=dg.RunsFilter(job_name="feedback_loop"))
+    [feedback_run] = feedback_runs()
     assert feedback_run.tags["flywheel/attempt"] == "1" and feedback_run.run_config == LOOP_CONFIG
-    [ingested] = FeedbackLog(StorageResource.for_home(home).lake()).ledger(since=0.0)
+    [ingested] = FeedbackLog(lake).ledger(since=0.0)
     assert ingested["signature"] == landing.list_feedback_files()[0].signature
     for asset in ("feedback_events", "reward_data", "reward_model", "aligned_model"):
         event = instance.get_latest_materialization_event(dg.AssetKey(asset))
