@@ -13,11 +13,13 @@ from jobs.curation import curation_job
 from orchestration.partitions import crawl_batch_partitions
 from orchestration.resources import StorageResource
 from orchestration.sensor_retries import next_attempt
+from orchestration.sensor_run_config import sensor_run_config
 
 PARTITION_TAG = "dagster/partition"
 DEDUPLICATED_DOCS_KEY = dg.AssetKey(DEDUPLICATED_DOCS)
 INTERVAL_SECONDS = int(os.environ.get("FLYWHEEL_CRAWL_SENSOR_INTERVAL", "30"))
 MAX_RUN_ATTEMPTS = int(os.environ.get("FLYWHEEL_SENSOR_MAX_RUN_ATTEMPTS", "3"))
+RUN_CONFIG_VARIABLE = "FLYWHEEL_CURATION_RUN_CONFIG"
 
 
 def base_run_key(batch: str) -> str:
@@ -53,7 +55,9 @@ def batches_in_flight(instance: dg.DagsterInstance) -> set[str]:
                 "or running run or backfill is curating. A failed run's batch is requested again, up to "
                 "FLYWHEEL_SENSOR_MAX_RUN_ATTEMPTS (3) runs (run keys `crawl_batch:<batch>`, then "
                 "`...:retry-<n>`), then the sensor logs an error and says why it skips the batch. It keeps no "
-                "cursor: the lake and the instance's runs and backfills hold the state.",
+                "cursor: the lake and the instance's runs and backfills hold the state. The runs take their "
+                "config (filter thresholds, dedup settings) from the YAML file that FLYWHEEL_CURATION_RUN_CONFIG "
+                "names, as the launchpad would; unset: the defaults.",
 )
 def crawl_batch_sensor(context: dg.SensorEvaluationContext, storage: StorageResource):
     lake = storage.lake()
@@ -64,6 +68,7 @@ def crawl_batch_sensor(context: dg.SensorEvaluationContext, storage: StorageReso
     requests, waiting, given_up = [], [], []
     pending = [b for b in batches if not lake.has_partition(DEDUPLICATED_DOCS, b)]
     in_flight = batches_in_flight(context.instance) if pending else set()
+    run_config = sensor_run_config(RUN_CONFIG_VARIABLE) if pending else {}
     for batch in pending:
         if batch in in_flight:  # this sensor's earlier run, a backfill's, or one from the UI or CLI
             waiting.append(batch)
@@ -72,7 +77,7 @@ def crawl_batch_sensor(context: dg.SensorEvaluationContext, storage: StorageReso
         if attempt.gave_up:
             given_up.append(batch)
         else:
-            requests.append(dg.RunRequest(run_key=attempt.run_key, partition_key=batch,
+            requests.append(dg.RunRequest(run_key=attempt.run_key, partition_key=batch, run_config=run_config,
                                           tags={"flywheel/attempt": str(attempt.number)}))
     if given_up:
         context.log.error(f"Crawl batches not curated after {MAX_RUN_ATTEMPTS} failed runs, given up until "

@@ -104,3 +104,16 @@ def test_sensor_runs_through_the_definitions_job(home):
     sensor = defs.get_sensor_def("crawl_batch_sensor")
     assert sensor.job_name == "curation"
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_its_runs_take_the_run_config_file_the_operator_names(home, tmp_path, monkeypatch):
+    storage = StorageResource.for_home(home)
+    add_batch(storage, tmp_path, "b1")
+    config_file = tmp_path / "curation.yaml"
+    config_file.write_text("ops:\n  filtered_docs:\n    config:\n      language: {min_score: 0.8}\n", encoding="utf-8")
+    monkeypatch.setenv("FLYWHEEL_CURATION_RUN_CONFIG", str(config_file))
+    with dg.instance_for_test() as instance:
+        [request] = tick(instance, storage).run_requests
+    assert request.run_config == {"ops": {"filtered_docs": {"config": {"language": {"min_score": 0.8}}}}}
+    # A config the curation job accepts, as the launchpad would check it.
+    dg.validate_run_config(build_definitions(home).resolve_job_def("curation"), request.run_config)
