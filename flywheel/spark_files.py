@@ -28,8 +28,10 @@ def ship(spark: SparkSession, path: str) -> str:
     The file is shipped under a name that carries a hash of its content: Spark ignores a second
     `addFile` of a name it has shipped, so a file edited between two runs of one session must be a
     new name, and two different files of the same name (two blocklists) must not collide. URLs
-    (`s3://...`) are left as they are: every worker can read those itself."""
-    if "://" in path:
+    (`s3://...`) are left as they are: every worker can read those itself; `file://` is the driver's."""
+    if path.startswith("file://"):
+        path = path.removeprefix("file://")
+    elif "://" in path:
         return path
     source = Path(path)
     if not source.is_file():

@@ -43,6 +43,9 @@ def test_only_the_files_of_enabled_steps_are_shipped_and_a_missing_one_is_named(
         "url_blocklist": {"blocklist_file": None, "extra_blocked_domains": ["spam.example"]}})
     assert with_shipped_files(spark, settings) == settings
     assert spark_files.ship(spark, "s3://lake/lid.176.ftz") == "s3://lake/lid.176.ftz"  # workers read URLs
+    listing = tmp_path / "blocklist.txt"
+    listing.write_text("spam.example\n", encoding="utf-8")
+    assert spark_files.ship(spark, f"file://{listing}") == spark_files.ship(spark, str(listing))  # the driver's
 
     shipped = with_shipped_files(spark, FilterSettings())
     assert shipped.language.model_file.startswith(spark_files.REFERENCE_PREFIX + "lid.176-")
