@@ -175,9 +175,12 @@ class ModelRegistry:
         a forced `flywheel models promote` moved it), so nothing evaluates it again."""
         entry = self.set_alias("production", ref, action="promote", reason=reason, run_id=run_id,
                                scorecard=scorecard or self.scorecard(ref), force=force)
-        if self.alias("candidate") == ref:
-            self.clear_alias("candidate", action="promoted", reason=f"{ref} is production now", run_id=run_id)
+        self._clear_candidate_if(ref, run_id)
         return entry
+
+    def _clear_candidate_if(self, promoted: ModelRef, run_id: str | None) -> None:
+        if self.alias("candidate") == promoted:
+            self.clear_alias("candidate", action="promoted", reason=f"{promoted} is production now", run_id=run_id)
 
     def rollback(self, reason: str, run_id: str | None = None) -> dict:
         """Point `production` back at the version the newest promotion (not yet rolled back) replaced."""
@@ -228,8 +231,7 @@ class ModelRegistry:
         entry = self.set_alias("production", canary, action="promote", reason=reason, run_id=run_id,
                                scorecard=self.scorecard(canary), details=details)
         self.clear_alias("canary", action="canary_promoted", reason=f"{canary} is production now", run_id=run_id)
-        if self.alias("candidate") == canary:
-            self.clear_alias("candidate", action="promoted", reason=f"{canary} is production now", run_id=run_id)
+        self._clear_candidate_if(canary, run_id)
         return entry
 
     def abort_canary(self, reason: str, run_id: str | None = None, details: dict | None = None) -> dict:
