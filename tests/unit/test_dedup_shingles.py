@@ -85,3 +85,33 @@ def test_ascii_fast_path_equals_the_unicode_rules(seed):
     for _ in range(300):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
         assert normalize_utf8(text) == _normalize_unicode(text).encode(), repr(text)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_mostly_ascii_texts_take_the_byte_path_with_the_same_result(seed):
+    """Letters such as ß or 語 and separators such as a no-break space or « go the fast way; digits
+    of other scripts, decimal separators, diacritics and characters that lower-case to a
+    combining mark (İ) go the Unicode way: either way the bytes equal the Unicode rules'."""
+    from flywheel.dedup.normalize import _normalize_unicode, normalize_utf8
+
+    rng = random.Random(seed)
+    non_ascii = ["ß", "語", "ж", "Ж", "ø", "\u00a0", "\u2003", "\u2028", "\x85", "«", "»", "—", "\u201c",
+                 "\u2019", "…", "é", "ö", "ñ", "Ç", "e\u0301", "\u0301", "٣", "²", "١٫٥", "،", "İ", "K", "ﬁ", "Å",
+                 "한", "\u037e", "\u0344", "\u05b7", "\u0903", "\u00ad", "\u200b", "😀"]
+    alphabet = [chr(i) for i in range(128)] + ["word", "12", "3.14", " "] * 10 + non_ascii * 2
+    for _ in range(500):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        assert normalize_utf8(text) == _normalize_unicode(text).encode(), repr(text)
+
+
+def test_every_character_of_the_basic_plane_normalizes_as_the_unicode_rules_say():
+    """Each character between letters, between digits and alone: its stand-in (or the Unicode
+    path) gives what the Unicode rules give."""
+    from flywheel.dedup.normalize import _normalize_unicode, normalize_utf8
+
+    for code in range(0x80, 0x10000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        c = chr(code)
+        text = f"a{c}b 1{c}2 {c} {c}{c}x{c}"
+        assert normalize_utf8(text) == _normalize_unicode(text).encode(), hex(code)
