@@ -142,22 +142,23 @@ REFUSING_SFT = {**SFT_CONFIG, "max_steps": 200, "eval_every": 100, "checkpoint_e
 
 
 def test_a_candidate_trained_without_refusals_is_blocked_by_the_safety_rules(feedback_loop_run, tmp_path):
-    """Production is an SFT model trained with the bundled refusal examples; a candidate trained the
-    same way without them refuses far fewer red-team prompts, and the gate says so."""
+    """Production is an SFT model trained with the bundled refusal examples; a candidate trained
+    without them refuses far fewer red-team prompts, and the gate says so. (The candidate trains
+    for the fixture's 20 steps, not 200: a model that never saw a refusal has none to learn.)"""
     home = copy_home(feedback_loop_run[0], tmp_path / "flywheel")
     definitions, storage = build_definitions(home), StorageResource.for_home(home)
     registry = ModelRegistry(storage.models(), "chat_model")
     with dg.instance_for_test() as instance:
-        def train_sft(include_safety_refusals: bool) -> ModelRef:
+        def train_sft(config: dict) -> ModelRef:
             trained = dg.materialize(
                 [definitions.get_assets_def(SFT_MODEL)], instance=instance,
                 resources={"storage": storage, "pipes_subprocess_client": dg.PipesSubprocessClient()},
-                run_config=run_config(sft_model={**REFUSING_SFT, "include_safety_refusals": include_safety_refusals}))
+                run_config=run_config(sft_model=config))
             return ModelRef(SFT_MODEL, materialization_metadata(trained, SFT_MODEL)["version"])
 
-        refusing = train_sft(True)
+        refusing = train_sft(REFUSING_SFT)
         registry.promote(refusing, "the refusing model as production", force=True)
-        careless = train_sft(False)
+        careless = train_sft({**SFT_CONFIG, "include_safety_refusals": False})
         result = _evaluate(definitions, instance, careless)
     metrics = {row.data["metric"]: row.data for row in materialization_metadata(result, "model_evaluation")[
         "scorecard"].records}
