@@ -78,6 +78,8 @@ GLOSSARY: dict[str, Column] = {
     "response": Column("string", "The rated answer (ratings only), personal data scrubbed."),
     "rating": Column("int", "+1 or -1 (ratings only)."),
     "model_version": Column("string", "The model version that answered (`model:version`), if known."),
+    "rejected_model_version": Column(
+        "string", "A comparison's rejected answer's model version, if known (`model_version` is then the chosen's)."),
     "user_id": Column("string", "Pseudonymous user id from the client, if given."),
     "conversation": Column("string", "Earlier turns as a JSON list, personal data scrubbed."),
     "pii_redactions": Column("int", "Personal-data strings the scrubber replaced in this event."),
@@ -106,8 +108,8 @@ DATASET_COLUMNS: dict[str, list[str]] = {
     MINHASH_INDEX: ["doc_id", "batch", "url", "fetch_time", "text_chars", "exact_hash", "signature", "band_keys"],
     QUALITY_SCORED_DOCS: _DOCUMENT + _LANGUAGE + ["cluster_size", "quality_score", "quality_classifier_version"],
     FEEDBACK_EVENTS: ["event_id", "ts", "kind", "prompt", "chosen", "rejected", "response", "rating",
-                      "model_version", "user_id", "conversation", "pii_redactions", "source_file", "source_line",
-                      "ingest_id"],
+                      "model_version", "rejected_model_version", "user_id", "conversation", "pii_redactions",
+                      "source_file", "source_line", "ingest_id"],
     REWARD_DATA: ["pair_id", "prompt", "chosen", "rejected", "source", "event_ids"],
 }
 

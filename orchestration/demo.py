@@ -186,7 +186,8 @@ def _print_feedback_summary(materialized: dict[str, dict], label: str = "") -> N
           f"-> {reward['path']}")
     print(f"  diagnostics        off-topic pairs {reward['off_topic_accuracy']:.3f}, same answer scored higher "
           f"under its own prompt {reward['prompt_swap_own_prompt_higher']:.3f}, pairs of similar length "
-          f"{_maybe(reward['length_controlled_accuracy'])} ({pairs.get('pairs_from_off_prompt', 0)} off-prompt "
+          f"{_maybe(reward['length_controlled_accuracy'])}, two models' answers "
+          f"{_maybe(reward.get('model_vs_model_accuracy'))} ({pairs.get('pairs_from_off_prompt', 0)} off-prompt "
           "hard negatives in train)")
     print(f"aligned_model (DPO)  held-out rewards/accuracies {aligned['initial_rewards/accuracies']:.3f} -> "
           f"{aligned['rewards/accuracies']:.3f}, margins {aligned['rewards/margins']:.3f} (chosen "
@@ -194,7 +195,8 @@ def _print_feedback_summary(materialized: dict[str, dict], label: str = "") -> N
           f"{aligned['kl_to_reference']:.4f}/token, {aligned['steps']} steps -> {aligned['path']}")
     print(f"  diagnostics        implicit reward: off-topic pairs {aligned['off_topic_accuracy']:.3f}, own prompt "
           f"higher {aligned['prompt_swap_own_prompt_higher']:.3f}, similar length "
-          f"{_maybe(aligned['length_controlled_accuracy'])}")
+          f"{_maybe(aligned['length_controlled_accuracy'])}, two models' answers "
+          f"{_maybe(aligned.get('model_vs_model_accuracy'))}")
     print(f"registered           {aligned['registry']}, {reward['registry']}")
 
 

@@ -2,11 +2,12 @@
 held-out accuracy: accuracy by kind of pair, whether it reads the prompt, and whether length
 alone explains it.
 
-- **Kind of pair**, inferred from the texts (feedback events do not say how a rejected answer went
-  wrong): `truncated` (the rejected answer is the start of the chosen one), `degraded` (the same
-  words shuffled, or one sentence repeated), `off_topic` (a fluent answer to another prompt: every
-  held-out pair's chosen answer is also scored against the next prompt's chosen answer), and
-  `other` (spam, answers from other systems, anything else).
+- **Kind of pair**: `model_vs_model` where the pair's `source` says both answers came from models
+  (two plausible answers: the hardest kind); otherwise inferred from the texts (feedback events do
+  not say how a rejected answer went wrong): `truncated` (the rejected answer is the start of the
+  chosen one), `degraded` (the same words shuffled, or one sentence repeated), `off_topic` (a
+  fluent answer to another prompt: every held-out pair's chosen answer is also scored against the
+  next prompt's chosen answer), and `other` (spam, answers from other systems, anything else).
 - **Prompt swap**: the same answer scored under its own prompt and under another prompt; a scorer
   that reads the prompt scores it higher under its own. Reported as that share.
 - **Length-controlled accuracy**: only pairs whose answers are within 20% of each other's length
@@ -20,11 +21,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 
 from flywheel.evaluation.holdout import normalize
+from flywheel.feedback.pairs import MODEL_VS_MODEL
 from flywheel.stable_hash import stable_fraction
 
 # Scores of (prompts, answers), one per pair of the two lists.
 Scorer = Callable[[Sequence[str], Sequence[str]], list[float]]
-KINDS = ("off_topic", "truncated", "degraded", "other")
+KINDS = ("off_topic", "truncated", "degraded", MODEL_VS_MODEL, "other")
 LENGTH_TOLERANCE = 0.2
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
@@ -56,7 +58,7 @@ def _with_other_prompt(pairs: list[dict]) -> list[tuple[dict, dict]]:
 
 def diagnose(score: Scorer, pairs: list[dict]) -> dict:
     """Accuracy by kind, prompt-swap share and length-controlled accuracy on held-out `pairs`
-    (`prompt`, `chosen`, `rejected`)."""
+    (`prompt`, `chosen`, `rejected`, and `source` where known)."""
     matched = _with_other_prompt(pairs)
     prompts = [p["prompt"] for p in pairs]
     chosen = score(prompts, [p["chosen"] for p in pairs])
@@ -69,7 +71,8 @@ def diagnose(score: Scorer, pairs: list[dict]) -> dict:
     outcomes: dict[str, list[bool]] = defaultdict(list)
     length_controlled = []
     for pair, good, bad in zip(pairs, chosen, rejected):
-        outcomes[pair_kind(pair["chosen"], pair["rejected"])].append(good > bad)
+        kind = MODEL_VS_MODEL if pair.get("source") == MODEL_VS_MODEL else pair_kind(pair["chosen"], pair["rejected"])
+        outcomes[kind].append(good > bad)
         if abs(len(pair["chosen"]) - len(pair["rejected"])) <= LENGTH_TOLERANCE * max(len(pair["chosen"]),
                                                                                         len(pair["rejected"])):
             length_controlled.append(good > bad)

@@ -5,7 +5,9 @@ seconds), and is either
 - a comparison: `prompt`, `chosen`, `rejected` (strings), or
 - a rating: `prompt`, `response` (strings) and `rating` (1 or -1);
 optionally `model_version`, `user_id` (strings) and `conversation` (a list of
-`{"role", "content"}` turns that preceded the prompt).
+`{"role", "content"}` turns that preceded the prompt). A comparison may also say which model
+version wrote the rejected answer (`rejected_model_version`; `model_version` is then the chosen
+answer's): with both, it is a comparison of two models' answers (or two samples of one).
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ EVENT_SCHEMA = pa.schema([
     ("event_id", pa.string()), ("ts", pa.timestamp("us", tz="UTC")), ("kind", pa.string()),
     ("prompt", pa.string()), ("chosen", pa.string()), ("rejected", pa.string()),
     ("response", pa.string()), ("rating", pa.int8()), ("model_version", pa.string()),
-    ("user_id", pa.string()), ("conversation", pa.string()),  # JSON list of turns
+    ("rejected_model_version", pa.string()), ("user_id", pa.string()),
+    ("conversation", pa.string()),  # JSON list of turns
     ("pii_redactions", pa.int32()), ("source_file", pa.string()), ("source_line", pa.int64()),
     ("ingest_id", pa.string()),
 ])
@@ -97,7 +100,9 @@ def parse_event(line: str) -> dict:
         raise InvalidEvent(f"`event_id` missing or not a non-empty string of at most {MAX_ID_CHARS} characters")
     event = {"event_id": event_id.strip(), "ts": _timestamp(row.get("ts")), "prompt": _text(row, "prompt"),
              "chosen": None, "rejected": None, "response": None, "rating": None,
-             "model_version": _optional_string(row, "model_version"), "user_id": _optional_string(row, "user_id"),
+             "model_version": _optional_string(row, "model_version"),
+             "rejected_model_version": _optional_string(row, "rejected_model_version"),
+             "user_id": _optional_string(row, "user_id"),
              "conversation": _conversation(row.get("conversation"))}
     is_comparison, is_rating = "chosen" in row or "rejected" in row, "rating" in row or "response" in row
     if is_comparison == is_rating:
@@ -106,6 +111,8 @@ def parse_event(line: str) -> dict:
     if is_comparison:
         event.update(kind=COMPARISON, chosen=_text(row, "chosen"), rejected=_text(row, "rejected"))
     else:
+        if event["rejected_model_version"] is not None:
+            raise InvalidEvent("`rejected_model_version` on a rating (it names a comparison's other answer)")
         rating = row.get("rating")
         if isinstance(rating, bool) or rating not in (1, -1):
             raise InvalidEvent("`rating` is not 1 or -1")

@@ -123,8 +123,8 @@ class FeedbackLog:
         return rows
 
     def events(self, columns: list[str] | None = None) -> pa.Table:
-        tables = [self.lake.read_partition(FEEDBACK_EVENTS, i, columns) for i in self.ingest_ids()]
-        return pa.concat_tables(tables) if tables else EVENT_SCHEMA.empty_table().select(columns or EVENT_SCHEMA.names)
+        schema = _event_schema(columns)
+        return pa.Table.from_batches(list(self.iter_events(columns)), schema)
 
     def count(self) -> int:
         """Stored events, from the Parquet footers only."""
@@ -132,8 +132,10 @@ class FeedbackLog:
 
     def iter_events(self, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
         """Every stored event in record batches, ingestion by ingestion (memory stays bounded)."""
+        schema = _event_schema(columns)
         for ingest_id in self.ingest_ids():
-            yield from self.lake.iter_batches(FEEDBACK_EVENTS, ingest_id, columns)
+            for batch in self.lake.iter_batches(FEEDBACK_EVENTS, ingest_id, schema.names):
+                yield _conformed(batch, schema)
 
     def rejects(self) -> pa.Table:
         committed = set(self.ingest_ids())
@@ -306,3 +308,18 @@ def _reject_row(file: str, line: int, reason: str, raw: bytes, line_sha: str, in
     excerpt, _ = scrub(raw[: 4 * EXCERPT_CHARS].decode("utf-8", errors="replace")[:EXCERPT_CHARS])
     return {"source_file": file, "source_line": line, "reason": reason, "excerpt": excerpt,
             "line_sha256": line_sha, "ingest_id": ingest_id}
+
+
+def _event_schema(columns: list[str] | None) -> pa.Schema:
+    return pa.schema([EVENT_SCHEMA.field(name) for name in columns or EVENT_SCHEMA.names])
+
+
+def _conformed(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    """A batch of an ingestion written before a column existed (Parquet skips the columns a file
+    lacks), with that column null."""
+    if batch.schema.names == schema.names:
+        return batch
+    present = set(batch.schema.names)
+    return pa.RecordBatch.from_arrays(
+        [batch.column(field.name) if field.name in present else pa.nulls(batch.num_rows, field.type)
+         for field in schema], schema=schema)

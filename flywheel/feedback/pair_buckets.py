@@ -27,7 +27,8 @@ from flywheel.feedback.pairs import PairsDigest, UnsafeCheck, build_pairs
 from flywheel.feedback.reward_data import PAIR_SCHEMA, SPLITS
 from flywheel.stable_hash import stable_fraction
 
-PAIRING_COLUMNS = ["event_id", "ts", "kind", "prompt", "chosen", "rejected", "response", "rating", "model_version"]
+PAIRING_COLUMNS = ["event_id", "ts", "kind", "prompt", "chosen", "rejected", "response", "rating", "model_version",
+                   "rejected_model_version"]
 
 
 def bucket_count(events: int, events_per_bucket: int) -> int:

@@ -1,7 +1,9 @@
 """Preference pairs (`prompt`, `chosen`, `rejected`, `source`) from feedback events, for the
 reward model and DPO.
 
-- A comparison is a pair as it stands.
+- A comparison is a pair as it stands; its `source` is `model_vs_model` when the event names the
+  model versions of both answers (two models', or two samples of one: both plausible answers),
+  `comparison` otherwise.
 - Ratings of the same prompt make pairs: each response rated +1 against each rated -1 (at most
   `max_pairs_per_prompt`, chosen by a stable hash so the choice does not depend on arrival order).
   A response rated both +1 and -1 is contested and pairs with nothing.
@@ -26,6 +28,7 @@ from flywheel.feedback.hard_negatives import off_prompt_pairs
 from flywheel.stable_hash import in_validation, stable_fraction
 
 PAIR_COLUMNS = ["pair_id", "prompt", "chosen", "rejected", "source", "event_ids"]
+MODEL_VS_MODEL = "model_vs_model"
 
 
 class PairsDigest:
@@ -88,6 +91,11 @@ def _rating_pairs(ratings: list[dict], max_pairs_per_prompt: int, dropped: Count
     return pairs
 
 
+def _comparison_source(event: dict) -> str:
+    both_known = event.get("model_version") and event.get("rejected_model_version")
+    return MODEL_VS_MODEL if both_known else COMPARISON
+
+
 # Which of the texts the safety classifier flags (one call for a whole bucket of texts).
 UnsafeCheck = Callable[[list[str]], list[bool]]
 UNSAFE_CHOSEN = "chosen answer flagged by the safety classifier"
@@ -100,8 +108,9 @@ def build_pairs(events: list[dict], held_out_fraction: float, max_pairs_per_prom
     negatives (`hard_negatives.py`)."""
     events = sorted(events, key=lambda e: (e["ts"], e["event_id"]))
     result = PreferencePairs()
-    candidates = [{"prompt": e["prompt"], "chosen": e["chosen"], "rejected": e["rejected"], "source": COMPARISON,
-                   "event_ids": [e["event_id"]]} for e in events if e["kind"] == COMPARISON]
+    candidates = [{"prompt": e["prompt"], "chosen": e["chosen"], "rejected": e["rejected"],
+                   "source": _comparison_source(e), "event_ids": [e["event_id"]]}
+                  for e in events if e["kind"] == COMPARISON]
     candidates += _rating_pairs([e for e in events if e["kind"] == RATING], max_pairs_per_prompt, result.dropped)
     chosen = sorted({pair["chosen"] for pair in candidates})
     flagged = {text for text, bad in zip(chosen, unsafe(chosen)) if bad} if unsafe and chosen else set()

@@ -13,7 +13,7 @@ PAIR_SCHEMA = pa.schema([("pair_id", pa.string()), ("prompt", pa.string()), ("ch
                          ("rejected", pa.string()), ("source", pa.string()), ("event_ids", pa.list_(pa.string()))])
 
 
-def read_split(store: VersionedStore, path: str, split: str) -> list[dict]:
-    """One split of a `reward_data` version as prompt/chosen/rejected dicts."""
-    return pq.read_table(f"{path}/{split}.parquet", columns=["prompt", "chosen", "rejected"],
-                         filesystem=store.fs).to_pylist()
+def read_split(store: VersionedStore, path: str, split: str,
+               columns: tuple[str, ...] = ("prompt", "chosen", "rejected")) -> list[dict]:
+    """One split of a `reward_data` version as dicts (prompt/chosen/rejected unless `columns`)."""
+    return pq.read_table(f"{path}/{split}.parquet", columns=list(columns), filesystem=store.fs).to_pylist()

@@ -1,8 +1,10 @@
 """Feedback events that look like what a serving system sends, built from real text: the chosen
 answer is a real reference answer (the bundled Python-docs instruction pairs) and the rejected one
 is real low-quality text (spam messages) or a degraded version of a real answer (an answer to a
-different question, cut off, word-shuffled, or stuck repeating itself). Used for the bundled
-sample and `flywheel feedback simulate`.
+different question, cut off, word-shuffled, stuck repeating itself, or subtly wrong: one fact
+changed). A subtly wrong answer is what a second sample of the same model looks like, so those
+comparisons name the model version of both answers (`rejected_model_version`), as the server's
+comparisons of two answers do. Used for the bundled sample and `flywheel feedback simulate`.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flywheel.bundled import BUNDLED_INSTRUCTIONS, SPAM_HOLDOUT
+from flywheel.feedback.subtle_errors import subtly_wrong
 
-DEGRADATIONS = ("off_topic", "truncated", "shuffled", "repetitive", "spam")
+DEGRADATIONS = ("off_topic", "truncated", "shuffled", "repetitive", "spam", "subtly_wrong")
 RATING_SHARE = 0.25  # of events that come as a +1/-1 rating pair instead of a comparison
 PII_SHARE = 0.08  # of prompts where the user typed contact details (scrubbed at ingestion)
 _CONTACTS = ("reach me at {name}@example.com", "my number is +1 (212) 555-01{n:02d}",
@@ -34,6 +37,9 @@ def degrade(answer: str, how: str, rng: random.Random, other_answer: str, spam_t
     words = answer.split()
     if how == "off_topic":
         return other_answer
+    if how == "subtly_wrong":
+        # An answer with nothing to get wrong is cut off instead.
+        return subtly_wrong(answer, rng) or degrade(answer, "truncated", rng, other_answer, spam_text)
     if how == "truncated":
         return " ".join(words[: max(2, len(words) // 4)])
     if how == "shuffled":
@@ -46,9 +52,10 @@ def degrade(answer: str, how: str, rng: random.Random, other_answer: str, spam_t
 
 
 def simulate_events(count: int, seed: int, id_prefix: str, start: datetime | None = None,
-                    sources: tuple[list[dict], list[str]] | None = None) -> list[dict]:
+                    sources: tuple[list[dict], list[str]] | None = None,
+                    degradations: tuple[str, ...] = DEGRADATIONS) -> list[dict]:
     """About `count` events (a rating pair adds two), with ids `<id_prefix>-<n>` and times one
-    second apart from `start`."""
+    second apart from `start`; rejected answers degraded in one of `degradations` ways each."""
     pairs, spam = sources or load_sources()
     rng = random.Random(seed)
     start = start or datetime(2026, 11, 1, tzinfo=UTC)
@@ -60,8 +67,10 @@ def simulate_events(count: int, seed: int, id_prefix: str, start: datetime | Non
             contact = rng.choice(_CONTACTS).format(name=rng.choice(["ada", "grace", "linus"]),
                                                    n=rng.randrange(100), m=rng.randrange(10_000))
             prompt = f"{prompt} ({contact})"
-        rejected = degrade(item["response"], rng.choice(DEGRADATIONS), rng, other["response"], rng.choice(spam))
-        common = {"model_version": f"sft_model@{id_prefix}", "user_id": f"user-{rng.randrange(50):03d}"}
+        how = rng.choice(degradations)
+        rejected = degrade(item["response"], how, rng, other["response"], rng.choice(spam))
+        model_version = f"sft_model@{id_prefix}"
+        common = {"model_version": model_version, "user_id": f"user-{rng.randrange(50):03d}"}
 
         def event(**fields) -> dict:
             ts = (start + timedelta(seconds=len(events))).isoformat().replace("+00:00", "Z")
@@ -70,6 +79,8 @@ def simulate_events(count: int, seed: int, id_prefix: str, start: datetime | Non
         if rng.random() < RATING_SHARE:
             events.append(event(response=item["response"], rating=1))
             events.append(event(response=rejected, rating=-1))
+        elif how == "subtly_wrong":
+            events.append(event(chosen=item["response"], rejected=rejected, rejected_model_version=model_version))
         else:
             events.append(event(chosen=item["response"], rejected=rejected))
     return events

@@ -4,7 +4,8 @@
 
 Events are made by `flywheel.feedback.simulate` from real text: chosen answers are the bundled
 Python-docs answers, rejected ones are real spam (SpamAssassin) or degraded real answers (an
-answer to another question, cut off, word-shuffled, repetitive). Some prompts carry contact
+answer to another question, cut off, word-shuffled, repetitive); then a block of feedback on two
+samples of one model, where the rejected one is subtly wrong (one fact changed). Some prompts carry contact
 details (example.com emails, 555-01xx phone numbers, TEST-NET IPs, a test card number) so the demo
 shows PII scrubbing; a few events are repeated (a serving system's retry); and the last lines are
 deliberately invalid, one per kind of reject, so the demo shows the rejected table.
@@ -14,12 +15,14 @@ Deterministic: the same inputs give a byte-identical file.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
-from flywheel.feedback.simulate import simulate_events
+from flywheel.feedback.simulate import DEGRADATIONS, simulate_events
 
 OUT = Path("flywheel/bundled/sample/feedback/feedback-sample.jsonl")
 EVENTS = 800
+TWO_SAMPLE_EVENTS = 120
 
 INVALID_LINES = [
     '{"event_id": "sample-bad-1", "ts": "2026-11-01T01:00:00Z", "prompt": "What is a tuple?", '
@@ -39,7 +42,10 @@ INVALID_LINES = [
 
 
 def main() -> None:
-    events = simulate_events(EVENTS, seed=0, id_prefix="sample")
+    events = simulate_events(EVENTS, seed=0, id_prefix="sample",
+                             degradations=tuple(d for d in DEGRADATIONS if d != "subtly_wrong"))
+    events += simulate_events(TWO_SAMPLE_EVENTS, seed=1, id_prefix="sample-two-samples",
+                              start=datetime(2026, 11, 2, tzinfo=UTC), degradations=("subtly_wrong",))
     lines = [json.dumps(e, ensure_ascii=False) for e in events]
     lines += lines[100:105]  # a retry re-sent five events: stored once
     OUT.parent.mkdir(parents=True, exist_ok=True)

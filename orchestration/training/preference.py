@@ -46,11 +46,14 @@ def train_on_preferences(context: dg.AssetExecutionContext, storage: StorageReso
     pairs = current_or_fail(storage, REWARD_DATA, versioned_dataset=True)
     store = storage.versioned_datasets()
     train, held_out = (read_split(store, pairs["path"], split) for split in ("train", "held_out"))
+    # With `source`, so that pairs of two models' answers are told apart from degraded ones.
+    held_out_with_source = read_split(store, pairs["path"], "held_out", ("prompt", "chosen", "rejected", "source"))
 
     def diagnosis(model_path: str) -> dict:
-        result = diagnose(scorer_for(model_path, sft["path"]), held_out)
+        result = diagnose(scorer_for(model_path, sft["path"]), held_out_with_source)
         return {"diagnostics": table(diagnostics_rows(result), ["view", "pairs", "accuracy"]),
                 "off_topic_accuracy": result["by_kind"]["off_topic"]["accuracy"],
+                "model_vs_model_accuracy": result["by_kind"]["model_vs_model"]["accuracy"],
                 "prompt_swap_own_prompt_higher": result["prompt_swap"]["own_prompt_higher"],
                 "length_controlled_accuracy": result["length_controlled"]["accuracy"]}
 

@@ -12,7 +12,8 @@ from flywheel.feedback.hard_negatives import OFF_PROMPT
 from tests.integration.conftest import materialization_metadata
 
 pytestmark = pytest.mark.slow
-VIEWS = {"kind: off_topic", "kind: truncated", "kind: degraded", "kind: other", "length within 20%",
+VIEWS = {"kind: off_topic", "kind: truncated", "kind: degraded", "kind: model_vs_model", "kind: other",
+         "length within 20%",
          "prompt swap: own prompt scores higher", "all held-out pairs"}
 
 
@@ -43,6 +44,9 @@ def test_reward_model_and_dpo_report_what_they_learned_by_kind_of_pair(feedback_
     assert views["all held-out pairs"]["pairs"] == reward["held_out_pairs"]
     assert views["kind: off_topic"]["pairs"] > 50 and views["kind: truncated"]["pairs"] > 5
     assert views["kind: truncated"]["accuracy"] > 0.8  # the easy kind
+    # The sample's subtly wrong answers come as comparisons of two samples of one model.
+    assert views["kind: model_vs_model"]["pairs"] > 5
+    assert reward["model_vs_model_accuracy"] == views["kind: model_vs_model"]["accuracy"]
     assert 0 <= reward["prompt_swap_own_prompt_higher"] <= 1 and reward["off_topic_accuracy"] is not None
     aligned = materialization_metadata(result, "aligned_model")
     implicit = _diagnostics(aligned)

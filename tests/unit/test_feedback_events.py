@@ -21,6 +21,9 @@ def test_comparison_and_rating_events_parse():
                                      "rating": -1, "conversation": [{"role": "user", "content": "hi"}]}))
     assert rating["kind"] == RATING and rating["rating"] == -1 and rating["ts"].tzinfo == UTC
     assert json.loads(rating["conversation"]) == [{"role": "user", "content": "hi"}]
+    two_models = parse_event(line(chosen="a", rejected="b", model_version="m@2", rejected_model_version="m@1"))
+    assert (two_models["model_version"], two_models["rejected_model_version"]) == ("m@2", "m@1")
+    assert comparison["rejected_model_version"] is None
     offset = parse_event(line(ts="2026-11-01T12:00:00+02:00", chosen="a", rejected="b"))
     assert offset["ts"] == datetime(2026, 11, 1, 10, tzinfo=UTC)
 
@@ -42,6 +45,7 @@ def test_comparison_and_rating_events_parse():
     (line(chosen="a", rejected="b", response="r", rating=1), "both comparison and rating"),
     (line(chosen="a", rejected="b", conversation="hi"), "`conversation`"),
     (line(chosen="a", rejected="b", user_id=["u"]), "`user_id`"),
+    (line(response="r", rating=1, rejected_model_version="m@1"), "`rejected_model_version` on a rating"),
 ])
 def test_invalid_lines_say_why(text, reason):
     with pytest.raises(InvalidEvent, match=reason):

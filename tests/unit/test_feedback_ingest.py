@@ -130,3 +130,22 @@ def test_files_being_written_are_not_listed(landing, tmp_path):
     assert [f.name for f in landing.list_feedback_files()] == ["done.jsonl"]
     with pytest.raises(ValueError):
         landing.add_feedback_file("_hidden.jsonl", [])
+
+
+def test_ingestions_from_before_a_column_existed_read_with_it_null(landing, log):
+    """A lake written before `rejected_model_version` existed: its events read with the column null,
+    beside newer events that have it."""
+    import pyarrow.parquet as pq
+
+    landing.add_feedback_file("old.jsonl", [event(1)])
+    old = log.ingest(landing.list_feedback_files()).ingest_id
+    for part in log.lake._parquet_files(EVENTS, old, None):
+        with log.lake.fs.open(part, "rb") as handle:
+            table = pq.read_table(handle).drop_columns(["rejected_model_version"])
+        with log.lake.fs.open(part, "wb") as handle:
+            pq.write_table(table, handle)
+    landing.add_feedback_file("new.jsonl", [event(2, model_version="m@2", rejected_model_version="m@1")])
+    log.ingest(landing.list_feedback_files())
+    versions = {e["event_id"]: e["rejected_model_version"] for e in log.events().to_pylist()}
+    assert versions == {"e1": None, "e2": "m@1"}
+    assert log.events(["event_id", "rejected_model_version"]).num_rows == 2

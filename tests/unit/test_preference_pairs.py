@@ -35,6 +35,13 @@ def test_comparisons_and_ratings_become_pairs():
     assert rated["event_ids"] == ["r2", "r3"]
 
 
+def test_a_comparison_naming_both_answers_model_versions_is_model_vs_model():
+    events = [{**comparison(1, "p1", "good", "bad"), "model_version": "m@2", "rejected_model_version": "m@1"},
+              {**comparison(2, "p2", "good", "bad"), "model_version": "m@2", "rejected_model_version": None}]
+    sources = {p["prompt"]: p["source"] for p in all_pairs(build_pairs(events, held_out_fraction=0.0))}
+    assert sources == {"p1": "model_vs_model", "p2": "comparison"}
+
+
 def test_duplicates_identical_sides_and_contested_ratings_are_dropped_and_counted():
     events = [comparison(1, "p", "a", "b"), comparison(2, "p ", "a", " b"), comparison(3, "p", "same", "same"),
               rating(4, "q", "x", 1), rating(5, "q", "x", -1), rating(6, "q", "y", -1)]
@@ -75,6 +82,13 @@ def test_simulated_feedback_is_valid_real_text_and_reproducible():
     assert {e["rating"] for e in ratings} == {1, -1}
     pairs = build_pairs(parsed, 0.15)
     assert len(all_pairs(pairs)) > 150 and pairs.held_out
+    # Subtly wrong answers: the same length give or take a word, one word or number different.
+    two_samples = [e for e in comparisons if e["rejected_model_version"]]
+    assert two_samples and all(e["rejected_model_version"] == e["model_version"] for e in two_samples)
+    for e in two_samples:
+        chosen, rejected = e["chosen"].split(), e["rejected"].split()
+        assert len(chosen) == len(rejected) and sum(a != b for a, b in zip(chosen, rejected)) == 1
+    assert pairs.by_source()["model_vs_model"] == len({normalize(e["prompt"] + e["rejected"]) for e in two_samples})
 
 
 def test_pairs_built_bucket_by_bucket_are_the_pairs_built_at_once(tmp_path):

@@ -67,3 +67,15 @@ def test_diagnosis_separates_a_scorer_that_reads_the_prompt_from_a_length_shortc
     assert length["length_controlled"]["pairs"] == 0  # truncated pairs are never of similar length
     rows = {row["view"]: row for row in diagnostics_rows(reads)}
     assert rows["kind: off_topic"]["accuracy"] == 1.0 and rows["all held-out pairs"]["pairs"] == 40
+
+
+def test_pairs_of_two_models_answers_are_their_own_kind():
+    """A pair whose source says both answers came from models is `model_vs_model`, whatever its
+    texts look like; pairs without a source are inferred from their texts."""
+    answer = "The module parses dates. It also formats them."
+    pairs = [{"prompt": "What does it do?", "chosen": answer, "rejected": "The module parses dates.",
+              "source": "model_vs_model"},
+             {"prompt": "And this one?", "chosen": answer, "rejected": "The module parses dates."}]
+    result = diagnose(_length_scorer, pairs)
+    assert result["by_kind"]["model_vs_model"] == {"pairs": 1, "accuracy": 1.0}
+    assert result["by_kind"]["truncated"] == {"pairs": 1, "accuracy": 1.0}
