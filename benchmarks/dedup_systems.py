@@ -4,7 +4,9 @@ throughput benchmarks)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timezone
+from itertools import islice
 from pathlib import Path
 
 import pyarrow as pa
@@ -17,15 +19,21 @@ FETCH_TIME = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 def write_docs(texts: list[str], folder: Path, files: int = 4) -> list[str]:
     """Texts as Parquet documents with doc_id `i` (their position); returns the ids."""
-    ids = [f"{i:08d}" for i in range(len(texts))]
-    table = pa.table({"doc_id": ids, "url": [f"https://eval.example/{i}" for i in ids],
-                      "fetch_time": pa.array([FETCH_TIME] * len(texts), pa.timestamp("us", tz="UTC")),
-                      "text": texts})
+    write_doc_stream(iter(texts), len(texts), folder, files)
+    return [f"{i:08d}" for i in range(len(texts))]
+
+
+def write_doc_stream(texts: Iterator[str], count: int, folder: Path, files: int) -> None:
+    """`write_docs` of the first `count` texts of a stream, holding one file's texts at a time."""
     folder.mkdir(parents=True)
-    step = -(-len(texts) // files)
-    for k in range(files):
-        pq.write_table(table.slice(k * step, step), folder / f"part-{k:03d}.parquet")
-    return ids
+    step = max(1, -(-count // files))
+    for k, first in enumerate(range(0, count, step)):
+        chunk = list(islice(texts, min(step, count - first)))
+        ids = [f"{i:08d}" for i in range(first, first + len(chunk))]
+        pq.write_table(pa.table({
+            "doc_id": ids, "url": [f"https://eval.example/{i}" for i in ids],
+            "fetch_time": pa.array([FETCH_TIME] * len(chunk), pa.timestamp("us", tz="UTC")), "text": chunk,
+        }), folder / f"part-{k:03d}.parquet")
 
 
 def flywheel_clusters(spark, docs_dir: Path, out_dir: Path, settings: DedupSettings) -> dict[int, str]:

@@ -4,12 +4,17 @@ exact-Jaccard verification) and datatrove's 4-stage MinHash pipeline, then Flywh
 Same shingles (word 5-grams), same 112 hashes in 14 bands x 8 rows, same input files; Flywheel
 and datatrove use `--workers` cores, datasketch one. Flywheel's time is also split per step.
 
-Input: the sample crawl's real documents (~12 KB each) as they are, then per further copy either
-a near-duplicate made by controlled edits (20%) or the source's words reshuffled (80%, a
-document with new 5-grams), so a fifth of the corpus has near-duplicates as in a real crawl.
+Input: the sample crawl's real documents (~12 KB each) as they are, then per further document
+either a near-duplicate of an earlier document made by controlled edits (20%) or a sample
+document's words reshuffled (80%, a document with new 5-grams), so a fifth of the corpus has
+near-duplicates as in a real crawl. The near-duplicate's original is any earlier document, not
+only a sample one, so duplicate families stay as small at a million documents as at ten thousand
+(with ~1,000 sources to copy from, they would grow with the corpus and the work with their square).
+The corpus is written in files of at most 25,000 documents, generated as it is written.
 
     .venv/bin/python benchmarks/dedup_throughput.py [--documents 50000] [--scaling 10000,30000,100000]
         [--skip-datatrove] [--cluster]
+    .venv/bin/python benchmarks/dedup_throughput.py --scaling 10000,1000000 --flywheel-only   # the 1M mode
 
 `--cluster` also runs Flywheel at `--documents` on a Spark standalone cluster on this machine
 (`--workers` workers of one core, `infra/spark/cluster.py`) and prints its time against
@@ -19,42 +24,63 @@ document with new 5-grams), so a fifth of the corpus has near-duplicates as in a
 from __future__ import annotations
 
 import argparse
+import itertools
 import multiprocessing
 import random
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.dedup_eval_set import make_variant  # noqa: E402
-from benchmarks.dedup_systems import datasketch_clusters, datatrove_clusters, flywheel_dedup, write_docs  # noqa: E402
+from benchmarks.dedup_systems import (  # noqa: E402
+    datasketch_clusters,
+    datatrove_clusters,
+    flywheel_dedup,
+    write_doc_stream,
+)
 from benchmarks.peak_memory import PeakMemory  # noqa: E402
 from benchmarks.sample_documents import sample_documents  # noqa: E402
 from flywheel.dedup.settings import DedupSettings  # noqa: E402
 
+_DOCUMENTS_PER_FILE = 25_000
+_RESERVOIR = 20_000
 
-def corpus(sources: list[str], documents: int, seed: int = 0) -> list[str]:
+
+def corpus(sources: list[str], seed: int = 0) -> Iterator[str]:
+    """The benchmark's documents, without end (see the module docstring). A near-duplicate copies
+    a document from a uniform sample of all earlier ones (reservoir sampling, so a million
+    documents need not stay in memory)."""
     rng = random.Random(seed)
-    texts = list(sources[:documents])
-    while len(texts) < documents:
-        source = rng.choice(sources)
+    earlier = list(sources)
+    yield from sources
+    for produced in itertools.count(len(sources) + 1):
         if rng.random() < 0.2:
-            texts.append(make_variant(source, rng)[0])
+            text = make_variant(rng.choice(earlier), rng)[0]
         else:
-            words = source.split(" ")
+            words = rng.choice(sources).split(" ")
             rng.shuffle(words)
-            texts.append(" ".join(words))
-    return texts
+            text = " ".join(words)
+        if len(earlier) < _RESERVOIR:
+            earlier.append(text)
+        elif (slot := rng.randrange(produced)) < _RESERVOIR:
+            earlier[slot] = text
+        yield text
 
 
-def _write_inputs(workdir: Path, sizes: list[int], files: int) -> None:
+def _write_inputs(workdir: Path, sizes: list[int], min_files: int) -> None:
     """In a child process, so the generated text does not count towards the measured memory."""
-    sources = [t for t in sample_documents(workdir)["text"].to_pylist() if len(t.split()) >= 50]
-    texts = corpus(sources, max(sizes))
-    for size in sizes:
-        write_docs(texts[:size], workdir / f"docs-{size}", files=files)
+    missing = [size for size in sizes if not (workdir / f"docs-{size}").exists()]
+    if not missing:
+        return
+    with tempfile.TemporaryDirectory(dir=workdir) as sample:
+        sources = [t for t in sample_documents(Path(sample))["text"].to_pylist() if len(t.split()) >= 50]
+    for size in missing:
+        files = max(min_files, -(-size // _DOCUMENTS_PER_FILE))
+        write_doc_stream(corpus(sources), size, workdir / f"docs-{size}", files)
 
 
 def measure(run) -> tuple[float, float, int, object]:
@@ -74,14 +100,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-datatrove", action="store_true", help="datatrove takes ~4x Flywheel's time")
     parser.add_argument("--cluster", action="store_true", help="also on a standalone cluster of --workers x 1 core")
+    parser.add_argument("--flywheel-only", action="store_true", help="only Flywheel's scaling (the 1M mode)")
+    parser.add_argument("--corpus-dir", type=Path, help="keep the generated corpora here and reuse them")
     args = parser.parse_args()
     scaling = [int(n) for n in args.scaling.split(",") if n]
     settings = DedupSettings()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        sizes = sorted({args.documents, *scaling})
+        corpora = args.corpus_dir or workdir
+        corpora.mkdir(parents=True, exist_ok=True)
+        sizes = sorted({*scaling} if args.flywheel_only else {args.documents, *scaling})
         child = multiprocessing.get_context("spawn").Process(
-            target=_write_inputs, args=(workdir, sizes, args.workers * 4))
+            target=_write_inputs, args=(corpora, sizes, args.workers * 4))
         child.start()
         child.join()
 
@@ -91,8 +121,12 @@ def main() -> None:
         spark = build_spark_session(f"local[{args.workers}]", "dedup-benchmark", {"spark.ui.enabled": "false"},
                                     "127.0.0.1")
         print(f"Spark start-up {time.perf_counter() - started:.1f} s (not included below)")
+        if args.flywheel_only:
+            _scaling(spark, corpora, workdir, scaling, settings, {})
+            spark.stop()
+            return
         n = args.documents
-        docs = workdir / f"docs-{n}"
+        docs = corpora / f"docs-{n}"
         systems = {
             "flywheel": lambda: flywheel_dedup(spark, docs, workdir / f"flywheel-{n}", settings),
             "datasketch": lambda: datasketch_clusters(docs, workdir / "datasketch", settings, verify=False),
@@ -111,26 +145,33 @@ def main() -> None:
         print("target: >= 2x datasketch's")
         _print_stages(results["flywheel"][3])
 
-        if scaling:
-            print("\nFlywheel scaling")
-        timings = {}
-        for size in scaling:
-            seconds, peak, clusters, report = (results["flywheel"] if size == n else measure(lambda: flywheel_dedup(
-                spark, workdir / f"docs-{size}", workdir / f"flywheel-{size}", settings)))
-            timings[size] = seconds
-            print(f"{size:8d} docs  {seconds:7.1f} s  {size / seconds:7.1f} docs/s  peak {peak:6.0f} MiB")
-            if size != n:
-                _print_stages(report)
-        if len(scaling) > 1:
-            low, high = min(scaling), max(scaling)
-            print(f"time {high}/{low}: {timings[high] / timings[low]:.1f} for {high / low:.0f}x the documents "
-                  f"(target <= {1.2 * high / low:.0f})")
+        _scaling(spark, corpora, workdir, scaling, settings, {n: results["flywheel"]})
         spark.stop()
         if args.cluster:
-            _on_cluster(workdir, n, args.workers, settings, results["flywheel"])
+            _on_cluster(corpora, workdir, n, args.workers, settings, results["flywheel"])
 
 
-def _on_cluster(workdir: Path, n: int, workers: int, settings: DedupSettings, local: tuple) -> None:
+def _scaling(spark, corpora: Path, workdir: Path, sizes: list[int], settings: DedupSettings,
+             measured: dict[int, tuple]) -> None:
+    """Flywheel alone at each size (reusing a run of that size already `measured`)."""
+    if sizes:
+        print("\nFlywheel scaling")
+    timings = {}
+    for size in sizes:
+        seconds, peak, clusters, report = measured.get(size) or measure(lambda: flywheel_dedup(
+            spark, corpora / f"docs-{size}", workdir / f"flywheel-{size}", settings))
+        timings[size] = seconds
+        print(f"{size:8d} docs  {seconds:7.1f} s  {size / seconds:7.1f} docs/s  peak {peak:6.0f} MiB  "
+              f"{clusters} clusters")
+        if size not in measured:
+            _print_stages(report)
+    if len(sizes) > 1:
+        low, high = min(sizes), max(sizes)
+        print(f"time {high}/{low}: {timings[high] / timings[low]:.1f} for {high / low:.0f}x the documents "
+              f"(target <= {1.2 * high / low:.0f})")
+
+
+def _on_cluster(corpora: Path, workdir: Path, n: int, workers: int, settings: DedupSettings, local: tuple) -> None:
     from flywheel.spark_session import build_spark_session
     from infra.spark.cluster import running_cluster
 
@@ -138,7 +179,7 @@ def _on_cluster(workdir: Path, n: int, workers: int, settings: DedupSettings, lo
         spark = build_spark_session(cluster["master_url"], "dedup-benchmark", {"spark.ui.enabled": "false"},
                                     "127.0.0.1")
         seconds, _, clusters, report = measure(lambda: flywheel_dedup(
-            spark, workdir / f"docs-{n}", workdir / f"flywheel-cluster-{n}", settings))
+            spark, corpora / f"docs-{n}", workdir / f"flywheel-cluster-{n}", settings))
         spark.stop()
     assert clusters == local[2], f"the cluster found {clusters} clusters, local {local[2]}"
     print(f"\ncluster ({workers} workers x 1 core) {n / seconds:8.1f} docs/s  {seconds:7.1f} s  {clusters} clusters: "

@@ -15,6 +15,7 @@ import argparse
 import sys
 import tempfile
 import time
+from itertools import islice
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -58,7 +59,7 @@ def main() -> None:
         work = Path(tmp)
         sample = sample_documents(work)
         sources = [t for t in sample["text"].to_pylist() if len(t.split()) >= 50]
-        texts = corpus(sources, args.documents)
+        texts = list(islice(corpus(sources), args.documents))
         docs_dir = work / "docs"
         write_docs(texts, docs_dir, files=8)
         model_dir = work / "model"

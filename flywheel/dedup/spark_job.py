@@ -185,6 +185,8 @@ class _Dedup:
         texts = self.docs.select(F.concat_ws("/", F.lit(self.inputs.batch), "doc_id").alias("node"), "text")
         if not self.settings.verify_candidates:
             return texts.limit(0)
+        if not self.inputs.prior_docs_urls:  # the first batch: no Spark job to find earlier ones
+            return texts
         batches = {row[0] for row in pairs.filter("prior_a").select("batch_a").union(
             pairs.filter("prior_b").select("batch_b")).distinct().collect()}
         for batch in sorted(batches & self.inputs.prior_docs_urls.keys()):
@@ -247,7 +249,7 @@ def _report(run: _Dedup, clusters: DataFrame, pairs: DataFrame, components: Comp
              .limit(examples).collect())
     bands, rows = settings.banding()
     rows_in = sum(kinds.values())
-    prior_docs = run.nodes.filter("prior").count()
+    prior_docs = run.nodes.filter("prior").count() if run.inputs.prior_index_urls else 0
     return DedupReport(
         rows_in=rows_in,
         kept=kinds.get((None, False), 0),
