@@ -15,6 +15,9 @@ import pyarrow.parquet as pq
 from flywheel.dedup.settings import DedupSettings
 
 FETCH_TIME = datetime(2026, 1, 1, tzinfo=timezone.utc)
+# pyarrow's default row group holds a whole file, here up to 25,000 texts (~300 MB), which a
+# Parquet reader loads at once; Spark's own writes cut row groups at 128 MB.
+_ROW_GROUP_DOCUMENTS = 2_000
 
 
 def write_docs(texts: list[str], folder: Path, files: int = 4) -> list[str]:
@@ -33,7 +36,7 @@ def write_doc_stream(texts: Iterator[str], count: int, folder: Path, files: int)
         pq.write_table(pa.table({
             "doc_id": ids, "url": [f"https://eval.example/{i}" for i in ids],
             "fetch_time": pa.array([FETCH_TIME] * len(chunk), pa.timestamp("us", tz="UTC")), "text": chunk,
-        }), folder / f"part-{k:03d}.parquet")
+        }), folder / f"part-{k:03d}.parquet", row_group_size=_ROW_GROUP_DOCUMENTS)
 
 
 def flywheel_clusters(spark, docs_dir: Path, out_dir: Path, settings: DedupSettings) -> dict[int, str]:
