@@ -15,6 +15,7 @@ paths to the same bytes.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -35,9 +36,6 @@ _ASCII_NUMBERS = re.compile(rb"[0-9]+([.,][0-9]+)?")
 _ASCII_SEPARATORS = bytes(ord(" ") if i < 128 and chr(i) in PUNCTUATION else i for i in range(256))
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
-# Non-ASCII character -> its stand-in on the byte path, or None where there is none.
-_stand_ins: dict[str, str | None] = {}
-
 
 def normalize_text(text: str) -> str:
     return normalize_utf8(text).decode()
@@ -49,7 +47,7 @@ def normalize_utf8(text: str) -> bytes:
     if lowered.isascii():
         return _ascii_rules(lowered.encode("ascii"))
     for character in set(_NON_ASCII.findall(lowered)):
-        stand_in = _stand_in(character)
+        stand_in = _find_stand_in(character)
         if stand_in is None:
             return _normalize_unicode(text).encode()
         if stand_in != character:
@@ -62,12 +60,7 @@ def _ascii_rules(lowered: bytes) -> bytes:
     return b" ".join(numbers_as_zero.translate(_ASCII_SEPARATORS).split())
 
 
-def _stand_in(character: str) -> str | None:
-    if character not in _stand_ins:
-        _stand_ins[character] = _find_stand_in(character)
-    return _stand_ins[character]
-
-
+@functools.cache  # keyed by character: at most the Unicode repertoire
 def _find_stand_in(character: str) -> str | None:
     """What the Unicode rules make of a non-ASCII (lower-case) character wherever it stands, if
     that does not depend on its neighbours: a separator becomes a space, a letter stays or loses
