@@ -18,7 +18,8 @@ from pathlib import Path
 from flywheel.bundled import BUNDLED_INSTRUCTIONS, SPAM_HOLDOUT
 from flywheel.feedback.subtle_errors import subtly_wrong
 
-DEGRADATIONS = ("off_topic", "truncated", "shuffled", "repetitive", "spam", "subtly_wrong")
+SUBTLY_WRONG = "subtly_wrong"
+DEGRADATIONS = ("off_topic", "truncated", "shuffled", "repetitive", "spam", SUBTLY_WRONG)
 RATING_SHARE = 0.25  # of events that come as a +1/-1 rating pair instead of a comparison
 PII_SHARE = 0.08  # of prompts where the user typed contact details (scrubbed at ingestion)
 _CONTACTS = ("reach me at {name}@example.com", "my number is +1 (212) 555-01{n:02d}",
@@ -37,7 +38,7 @@ def degrade(answer: str, how: str, rng: random.Random, other_answer: str, spam_t
     words = answer.split()
     if how == "off_topic":
         return other_answer
-    if how == "subtly_wrong":
+    if how == SUBTLY_WRONG:
         # An answer with nothing to get wrong is cut off instead.
         return subtly_wrong(answer, rng) or degrade(answer, "truncated", rng, other_answer, spam_text)
     if how == "truncated":
@@ -59,6 +60,7 @@ def simulate_events(count: int, seed: int, id_prefix: str, start: datetime | Non
     pairs, spam = sources or load_sources()
     rng = random.Random(seed)
     start = start or datetime(2026, 11, 1, tzinfo=UTC)
+    model_version = f"sft_model@{id_prefix}"
     events: list[dict] = []
     while len(events) < count:
         item, other = rng.sample(pairs, 2)
@@ -69,7 +71,6 @@ def simulate_events(count: int, seed: int, id_prefix: str, start: datetime | Non
             prompt = f"{prompt} ({contact})"
         how = rng.choice(degradations)
         rejected = degrade(item["response"], how, rng, other["response"], rng.choice(spam))
-        model_version = f"sft_model@{id_prefix}"
         common = {"model_version": model_version, "user_id": f"user-{rng.randrange(50):03d}"}
 
         def event(**fields) -> dict:
@@ -79,7 +80,7 @@ def simulate_events(count: int, seed: int, id_prefix: str, start: datetime | Non
         if rng.random() < RATING_SHARE:
             events.append(event(response=item["response"], rating=1))
             events.append(event(response=rejected, rating=-1))
-        elif how == "subtly_wrong":
+        elif how == SUBTLY_WRONG:
             events.append(event(chosen=item["response"], rejected=rejected, rejected_model_version=model_version))
         else:
             events.append(event(chosen=item["response"], rejected=rejected))

@@ -18,7 +18,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flywheel.feedback.simulate import DEGRADATIONS, simulate_events
+from flywheel.feedback.simulate import DEGRADATIONS, SUBTLY_WRONG, simulate_events
 
 OUT = Path("flywheel/bundled/sample/feedback/feedback-sample.jsonl")
 EVENTS = 800
@@ -43,9 +43,9 @@ INVALID_LINES = [
 
 def main() -> None:
     events = simulate_events(EVENTS, seed=0, id_prefix="sample",
-                             degradations=tuple(d for d in DEGRADATIONS if d != "subtly_wrong"))
+                             degradations=tuple(d for d in DEGRADATIONS if d != SUBTLY_WRONG))
     events += simulate_events(TWO_SAMPLE_EVENTS, seed=1, id_prefix="sample-two-samples",
-                              start=datetime(2026, 11, 2, tzinfo=UTC), degradations=("subtly_wrong",))
+                              start=datetime(2026, 11, 2, tzinfo=UTC), degradations=(SUBTLY_WRONG,))
     lines = [json.dumps(e, ensure_ascii=False) for e in events]
     lines += lines[100:105]  # a retry re-sent five events: stored once
     OUT.parent.mkdir(parents=True, exist_ok=True)
