@@ -133,18 +133,18 @@ def test_candidate_sensor_requests_one_evaluation_of_a_new_candidate(feedback_lo
         assert list(added.partition_keys) == [str(candidate)]
 
 
-# Long and fast enough for the fixture's barely pretrained model to learn the bundled refusals (at
-# 20 steps, or at the default learning rate, it learns none; the demo's model needs less). 150 steps
-# was on the edge: it passed in CI but here (the same code, bit-identical weights across runs) the
-# refusing model answered "I help." and refused nothing; 200 learn them.
-REFUSING_SFT = {**SFT_CONFIG, "max_steps": 200, "eval_every": 100, "checkpoint_every": 100, "learning_rate": 3e-3,
-                "min_learning_rate": 3e-4}
+# The refusing production model trains on the bundled safety set alone (refusals and helpful answers
+# to look-alike prompts), fast enough for the fixture's barely pretrained model to learn the
+# refusals: 120 steps refuse 59 of the 60 red-team prompts (60 steps refuse none). Mixed with the
+# instruction set it needed 200 steps (150 were on the edge) and three times as long.
+REFUSING_SFT = {**SFT_CONFIG, "include_bundled_instructions": False, "max_steps": 120, "eval_every": 60,
+                "checkpoint_every": 60, "learning_rate": 3e-3, "min_learning_rate": 3e-4}
 
 
 def test_a_candidate_trained_without_refusals_is_blocked_by_the_safety_rules(feedback_loop_run, tmp_path):
-    """Production is an SFT model trained with the bundled refusal examples; a candidate trained
+    """Production is an SFT model trained on the bundled refusal examples; a candidate trained
     without them refuses far fewer red-team prompts, and the gate says so. (The candidate trains
-    for the fixture's 20 steps, not 200: a model that never saw a refusal has none to learn.)"""
+    for the fixture's 20 steps, not 120: a model that never saw a refusal has none to learn.)"""
     home = copy_home(feedback_loop_run[0], tmp_path / "flywheel")
     definitions, storage = build_definitions(home), StorageResource.for_home(home)
     registry = ModelRegistry(storage.models(), "chat_model")
