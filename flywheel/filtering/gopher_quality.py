@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from itertools import compress
+from operator import itemgetter
+
 from pydantic import Field
 
 from flywheel.filtering.base import Drop, FilterDoc, StepSettings, above, below
@@ -36,15 +39,14 @@ class GopherQualitySettings(StepSettings):
 _WORD_FACTS: dict[str, tuple[bool, bool]] = {}
 
 
-def word_facts(word: str) -> tuple[bool, bool]:
-    """(has a character that is not punctuation, has a letter), memoized per distinct word."""
-    facts = _WORD_FACTS.get(word)
-    if facts is None:
-        if len(_WORD_FACTS) > 1_000_000:
-            _WORD_FACTS.clear()
-        facts = _WORD_FACTS[word] = (any(ch not in PUNCTUATION_SET for ch in word),
-                                     any(ch.isalpha() for ch in word))
-    return facts
+def word_facts(words: list[str]) -> list[tuple[bool, bool]]:
+    """For each word: (has a character that is not punctuation, has a letter), memoized per
+    distinct word (web text repeats a small vocabulary, so most words are one dict lookup)."""
+    if len(_WORD_FACTS) > 1_000_000:
+        _WORD_FACTS.clear()
+    for word in set(words).difference(_WORD_FACTS):
+        _WORD_FACTS[word] = (any(ch not in PUNCTUATION_SET for ch in word), any(ch.isalpha() for ch in word))
+    return list(map(_WORD_FACTS.__getitem__, words))
 
 
 class GopherQuality:
@@ -59,14 +61,14 @@ class GopherQuality:
         words = spacy_words().words(text)
         n_words = len(words)
         # Word counts and lengths ignore tokens made only of punctuation.
-        facts = [word_facts(w) for w in words]
-        content_lengths = [len(w) for w, (is_content, _) in zip(words, facts) if is_content]
-        n_content = len(content_lengths)
+        facts = word_facts(words)
+        content_words = list(compress(words, map(itemgetter(0), facts)))
+        n_content = len(content_words)
         if drop := below("gopher_quality.min_doc_words", n_content, s.min_doc_words, "words"):
             return drop
         if drop := above("gopher_quality.max_doc_words", n_content, s.max_doc_words, "words"):
             return drop
-        mean_length = sum(content_lengths) / n_content if n_content else 0.0
+        mean_length = sum(map(len, content_words)) / n_content if n_content else 0.0
         if n_content:
             if drop := below("gopher_quality.min_avg_word_length", mean_length, s.min_avg_word_length,
                              "mean word length"):
@@ -92,7 +94,7 @@ class GopherQuality:
         if drop := above("gopher_quality.max_ellipsis_lines_ratio", ellipsis_ends / len(lines),
                          s.max_ellipsis_lines_ratio, "share of lines ending with an ellipsis"):
             return drop
-        alpha_words = sum(has_letter for _, has_letter in facts)
+        alpha_words = sum(map(itemgetter(1), facts))
         if drop := below("gopher_quality.min_alpha_words_ratio", alpha_words / n_words,
                          s.min_alpha_words_ratio, "share of words with a letter"):
             return drop

@@ -18,6 +18,9 @@ class WordNgrams:
         lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
         self._prefix = np.concatenate(([0], np.cumsum(lengths)))
         self._keys = {1: self._ids}
+        # The smallest n known to have no repeated n-gram: no larger n has one either (a repeated
+        # n-gram starts with a repeated (n-1)-gram), so most documents skip the larger sizes' sorts.
+        self._unrepeated_from: int | None = None
 
     def keys(self, n: int) -> np.ndarray:
         """One key per n-gram starting at each position (n_words - n + 1 of them)."""
@@ -38,6 +41,8 @@ class WordNgrams:
             return 0
         _, first, counts = np.unique(self.keys(n), return_index=True, return_counts=True)
         most = counts.max()
+        if most == 1:
+            self._note_unrepeated(n)
         start = int(first[counts == most].min())
         return int((self.chars(start, n) + n - 1) * most)
 
@@ -47,13 +52,17 @@ class WordNgrams:
         Same result as datatrove's word-by-word scan, but only positions whose n-gram occurred
         before are visited: a position is a repeat if an earlier occurrence was not jumped over.
         """
-        if self.n_words < n:
+        if self.n_words < n or (self._unrepeated_from is not None and n >= self._unrepeated_from):
             return 0
         keys = self.keys(n)
         _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
         first_at = first[inverse]
+        repeats = np.flatnonzero(first_at < np.arange(len(keys)))
+        if not repeats.size:
+            self._note_unrepeated(n)
+            return 0
         chars, next_scanned, jumped = 0, 0, set()
-        for j in np.flatnonzero(first_at < np.arange(len(keys))).tolist():
+        for j in repeats.tolist():
             if j < next_scanned:
                 continue
             if int(first_at[j]) in jumped:
@@ -64,3 +73,7 @@ class WordNgrams:
             jumped.update(range(j + 1, j + n))
             next_scanned = j + n
         return chars
+
+    def _note_unrepeated(self, n: int) -> None:
+        if self._unrepeated_from is None or n < self._unrepeated_from:
+            self._unrepeated_from = n

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from functools import cache
+from itertools import chain
 
 _CHUNKS = re.compile(r"\S+")
 # A word or number and the punctuation spaCy's English suffix rules split off it (`.` only after a
@@ -54,12 +55,10 @@ class SpacyWords:
         cache = self._tokens
         if len(cache) > MAX_CACHED_CHUNKS:
             cache.clear()  # before looking up, so every chunk of this text is (re)learned below
-        missing = {chunk for chunk in chunks if chunk not in cache}
+        missing = set(chunks).difference(cache)
         if missing:
             self._learn(list(missing))
-        words: list[str] = []
-        for chunk in chunks:
-            words.extend(cache[chunk])
+        words = list(chain.from_iterable(map(cache.__getitem__, chunks)))
         self._last_text, self._last_words = text, words
         return words
 

@@ -43,3 +43,20 @@ def test_no_repeats_costs_nothing_and_counts_zero():
     ngrams = WordNgrams([f"w{i}" for i in range(1000)])
     assert ngrams.repeated_ngram_chars(5) == 0
     assert ngrams.top_ngram_chars(2) == len("w0 w1")
+
+
+def test_sizes_skipped_after_one_without_repeats_match_the_string_definitions():
+    """In the filter's order (top 2-4, then repeated 5-10) on mostly unrepeated texts, where a size
+    without repeats lets every larger size skip its count."""
+    rng = random.Random(11)
+    vocabulary = [f"w{i}" * rng.randint(1, 3) for i in range(300)]
+    for _ in range(600):
+        words = [rng.choice(vocabulary) for _ in range(rng.randint(0, 120))]
+        if words and rng.random() < 0.5:  # a copied run of words: repeats up to its length
+            start, length = rng.randrange(len(words)), rng.randint(2, 12)
+            words += words[start:start + length]
+        ngrams = WordNgrams(words)
+        top = [ngrams.top_ngram_chars(n) for n in (2, 3, 4)]
+        repeated = [ngrams.repeated_ngram_chars(n) for n in range(5, 11)]
+        assert top == [top_ngram_chars(words, n) for n in (2, 3, 4)], words
+        assert repeated == [repeated_ngram_chars(words, n) for n in range(5, 11)], words
