@@ -6,8 +6,9 @@ text at whitespace and tokenizes each whitespace-free chunk on its own, so a chu
 same tokens; this module tokenizes each distinct chunk once with spaCy and then reuses the answer.
 Web text has a small working vocabulary, so almost every chunk after the first few thousand
 documents is a dictionary lookup instead of a trip through spaCy's Doc machinery. A new chunk that
-is a plain ASCII word or number, alone or with one trailing `, ; : ! ?` (or `.` after a lowercase
-letter or digit), is split without spaCy: its rules split such a chunk only at that punctuation,
+is a plain ASCII word (letters, possibly followed by digits: `IPv6`, `ext2`) or number, alone or
+with one trailing `, ; : ! ?` (or `.` after a lowercase letter or digit), is split without spaCy:
+its rules split such a chunk only at that punctuation,
 unless the word is one of its special cases (`cannot`, `dont`, `Jan.`), which go through spaCy.
 """
 
@@ -19,9 +20,10 @@ from functools import cache
 from itertools import chain
 
 _CHUNKS = re.compile(r"\S+")
-# A word or number and the punctuation spaCy's English suffix rules split off it (`.` only after a
-# lowercase letter or digit: `US.` and `A.` follow other rules).
-_PLAIN_CHUNK = re.compile(r"([A-Za-z]+|[0-9]+)([,;:!?]|(?<=[a-z0-9])\.)?")
+# A word (letters, then possibly digits: spaCy splits digits followed by letters, as in `10km`, but
+# not letters followed by digits) or a number, and the punctuation spaCy's English suffix rules
+# split off it (`.` only after a lowercase letter or digit: `US.` and `A.` follow other rules).
+_PLAIN_CHUNK = re.compile(r"([A-Za-z]+[0-9]*|[0-9]+)([,;:!?]|(?<=[a-z0-9])\.)?")
 MAX_CACHED_CHUNKS = 1_000_000  # bounded memory per worker process
 
 
