@@ -7,9 +7,10 @@ same tokens; this module tokenizes each distinct chunk once with spaCy and then 
 Web text has a small working vocabulary, so almost every chunk after the first few thousand
 documents is a dictionary lookup instead of a trip through spaCy's Doc machinery. A new chunk that
 is a plain ASCII word (letters, possibly followed by digits: `IPv6`, `ext2`) or number, alone or
-with one trailing `, ; : ! ?` (or `.` after a lowercase letter or digit), is split without spaCy:
-its rules split such a chunk only at that punctuation,
-unless the word is one of its special cases (`cannot`, `dont`, `Jan.`), which go through spaCy.
+in brackets or quotes (`(see`, `[1]`, `"word"`), with one trailing `, ; : ! ?` (or `.` after a
+lowercase letter or digit), is split without spaCy: its rules split such a chunk only at those
+characters, unless a part of it is one of its special cases (`cannot`, `Jan.`, `8)`), which goes
+through spaCy.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from itertools import chain
 
 _CHUNKS = re.compile(r"\S+")
 # A word (letters, then possibly digits: spaCy splits digits followed by letters, as in `10km`, but
-# not letters followed by digits) or a number, and the punctuation spaCy's English suffix rules
-# split off it (`.` only after a lowercase letter or digit: `US.` and `A.` follow other rules).
-_PLAIN_CHUNK = re.compile(r"([A-Za-z]+[0-9]*|[0-9]+)([,;:!?]|(?<=[a-z0-9])\.)?")
+# not letters followed by digits) or a number, possibly in an opening and a closing bracket or
+# quote, and the punctuation spaCy's English suffix rules split off it (`.` only after a lowercase
+# letter or digit: `US.`, `A.` and `x).` follow other rules). Each group is one token.
+_PLAIN_CHUNK = re.compile(r'([(\["]?)([A-Za-z]+[0-9]*|[0-9]+)([)\]"]?)([,;:!?]|(?<=[a-z0-9])\.)?')
 MAX_CACHED_CHUNKS = 1_000_000  # bounded memory per worker process
 
 
@@ -86,9 +88,14 @@ class SpacyWords:
 
     def _learn_plain(self, chunk: str) -> bool:
         match = _PLAIN_CHUNK.fullmatch(chunk)
-        if match is None or chunk in self._special_cases or match.group(1) in self._special_cases:
+        if match is None:
             return False
-        self._tokens[chunk] = match.groups() if match.group(2) else (chunk,)
+        tokens = tuple(group for group in match.groups() if group)
+        # spaCy stops splitting where what is left is a special case (`8)`, `cannot`, `(:`).
+        if any("".join(tokens[start:end]) in self._special_cases
+               for start in range(len(tokens)) for end in range(start + 1, len(tokens) + 1)):
+            return False
+        self._tokens[chunk] = tokens
         return True
 
     def count_sentences(self, line: str) -> int:

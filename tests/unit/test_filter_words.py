@@ -53,3 +53,16 @@ def test_plain_chunks_split_as_spacy_splits_them(nlp):
     expected = [[t.text for t in nlp.tokenizer(chunk) if not t.is_space] for chunk in chunks]
     tokenizer = SpacyWords()
     assert [tokenizer.words(chunk) for chunk in chunks] == expected
+
+
+def test_bracketed_and_quoted_chunks_split_as_spacy_splits_them(nlp):
+    """Words and numbers in brackets or quotes take the shortcut too, unless a part of the chunk is a
+    special case (`8)`, `(:`): every special case and a few plain words, in each bracket and
+    quote, with and without trailing punctuation."""
+    words = [*nlp.tokenizer.rules, "word", "IPv6", "8", "2024", "o", "x"]
+    chunks = [opening + word + closing + end for word in words for opening in ("", "(", "[", '"')
+              for closing in ("", ")", "]", '"') for end in ("", ",", ".")]
+    expected = [[t.text for t in nlp.tokenizer(chunk) if not t.is_space] for chunk in chunks]
+    tokenizer = SpacyWords()
+    assert [tokenizer.words(chunk) for chunk in chunks] == expected
+    assert tokenizer.words('(see "IPv6"), [1]') == ["(", "see", '"', "IPv6", '"', ")", ",", "[", "1", "]"]
