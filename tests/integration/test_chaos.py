@@ -2,15 +2,16 @@
 uninterrupted run: the same published rows, never a partial or unreadable published partition, no
 lost or duplicated feedback event, and no rerun that waits on a slot or lock of a dead run.
 
-Each run is a process of its own (`chaos_runner`), killed with its whole process group (Spark's
+Each victim run is a process of its own (`chaos_runner`), killed with its whole process group (Spark's
 JVM, worker processes) once the run has written the k-th event of its event log. The kill points
 are stratified by step: for every step of an uninterrupted run that publishes something
 (ingestion, filtering, deduplication; the feedback ingestion, pairing) a seeded generator draws k
 among the events that step writes, so every publishing step is killed inside, however short it
 is. (The drift checks write nothing, and a kill in them costs nearly a whole run.) After each kill
 the dead run is released (as the CLI and `dead_run_sensor` do) and what is published is checked;
-the last run goes through. The uninterrupted run that draws the kill points and gives the expected
-data runs in the test's own process (same job, same events, no cold start-up to pay twice).
+then one more run goes through. That last run and the uninterrupted run that draws the kill points
+and gives the expected data run in the test's own process on its warm Spark session (same job,
+same events, no cold start-up to pay again).
 FLYWHEEL_CHAOS_KILLS_PER_STEP sets the kills per step (default 1; 20 random kills per job cost 14
 minutes of the suite and still left short steps to chance).
 """
