@@ -20,7 +20,8 @@ class WordNgrams:
         self._keys = {1: self._ids}
         # The smallest n known to have no repeated n-gram: no larger n has one either (a repeated
         # n-gram starts with a repeated (n-1)-gram), so most documents skip the larger sizes' sorts.
-        self._unrepeated_from: int | None = None
+        # At first the smallest n with no n-gram at all.
+        self._unrepeated_from = self.n_words + 1
 
     def keys(self, n: int) -> np.ndarray:
         """One key per n-gram starting at each position (n_words - n + 1 of them)."""
@@ -42,7 +43,7 @@ class WordNgrams:
         _, first, counts = np.unique(self.keys(n), return_index=True, return_counts=True)
         most = counts.max()
         if most == 1:
-            self._note_unrepeated(n)
+            self._unrepeated_from = min(self._unrepeated_from, n)
         start = int(first[counts == most].min())
         return int((self.chars(start, n) + n - 1) * most)
 
@@ -52,14 +53,14 @@ class WordNgrams:
         Same result as datatrove's word-by-word scan, but only positions whose n-gram occurred
         before are visited: a position is a repeat if an earlier occurrence was not jumped over.
         """
-        if self.n_words < n or (self._unrepeated_from is not None and n >= self._unrepeated_from):
+        if n >= self._unrepeated_from:
             return 0
         keys = self.keys(n)
         _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
         first_at = first[inverse]
         repeats = np.flatnonzero(first_at < np.arange(len(keys)))
         if not repeats.size:
-            self._note_unrepeated(n)
+            self._unrepeated_from = min(self._unrepeated_from, n)
             return 0
         chars, next_scanned, jumped = 0, 0, set()
         for j in repeats.tolist():
@@ -73,7 +74,3 @@ class WordNgrams:
             jumped.update(range(j + 1, j + n))
             next_scanned = j + n
         return chars
-
-    def _note_unrepeated(self, n: int) -> None:
-        if self._unrepeated_from is None or n < self._unrepeated_from:
-            self._unrepeated_from = n
