@@ -1,6 +1,8 @@
 """Learning-rate schedule, DeepSpeed config, checkpoint retention, launch commands and presets."""
 
+import json
 import os
+import socket
 import sys
 
 import pytest
@@ -110,9 +112,26 @@ def test_mfu_is_against_the_best_peak_this_machine_measured_and_never_above_one(
     from flywheel.training import flops
 
     monkeypatch.setenv("FLYWHEEL_PEAK_CACHE", str(tmp_path / "peak.json"))
-    measurements = iter([50e9, 20e9])  # a quiet moment, then one under load
+    measurements = iter([50e9, 20e9, 60e9])  # a quiet moment, one under load, a quieter one
     monkeypatch.setattr(flops, "measured_matmul_flops", lambda device, dtype: next(measurements))
     assert flops.machine_peak(torch.device("cpu"), torch.float32) == 50e9
     assert flops.machine_peak(torch.device("cpu"), torch.float32) == 50e9  # the busy measurement does not lower it
+    assert flops.machine_peak(torch.device("cpu"), torch.float32) == 60e9
+    # After MEASURING_RUNS runs measured, later runs read the best (the iterator is used up).
+    assert flops.MEASURING_RUNS == 3 and flops.machine_peak(torch.device("cpu"), torch.float32) == 60e9
     assert flops.mfu(25e9, 50e9) == 0.5
     assert flops.mfu(70e9, 50e9) == 1.0 and flops.mfu(0.0, 50e9) == 0.0
+
+
+def test_a_peak_cached_before_measurements_were_counted_is_kept(tmp_path, monkeypatch):
+    import torch
+
+    from flywheel.training import flops
+
+    cache = tmp_path / "peak.json"
+    monkeypatch.setenv("FLYWHEEL_PEAK_CACHE", str(cache))
+    monkeypatch.setattr(flops, "measured_matmul_flops", lambda device, dtype: 30e9)
+    key = f"{socket.gethostname()}|cpu|{torch.float32}|{torch.get_num_threads()} threads"
+    cache.write_text(json.dumps({key: 40e9}))
+    assert flops.machine_peak(torch.device("cpu"), torch.float32) == 40e9
+    assert json.loads(cache.read_text())[key] == {"flops": 40e9, "measurements": 2}
