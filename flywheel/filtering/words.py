@@ -32,13 +32,18 @@ MAX_CACHED_CHUNKS = 1_000_000  # bounded memory per worker process
 class SpacyWords:
     def __init__(self, language: str = "en") -> None:
         import spacy
+        from spacy.lang.lex_attrs import is_punct
         from spacy.pipeline import Sentencizer
 
         self._nlp = spacy.blank(language)
+        # Splitting reads no lexical attribute, so spaCy need not compute its ~20 (shape, norm,
+        # like_num, ...) for every new token string: a third of its time on new chunks.
+        self._nlp.vocab.lex_attr_getters = {}
         # Chunks spaCy tokenizes by a rule of their own; only English's suffix rules are mirrored.
         self._special_cases = frozenset(self._nlp.tokenizer.rules) if language == "en" else None
         self._tokens: dict[str, tuple[str, ...]] = {}
         self._is_punct: dict[str, bool] = {}
+        self._punct_rule = is_punct  # the function behind spaCy's `is_punct` attribute
         # Several rules in a row ask for the words of the same text.
         self._last_text: str | None = None
         self._last_words: list[str] = []
@@ -81,8 +86,9 @@ class SpacyWords:
         # A line break between chunks keeps spaCy's multi-token special cases from matching across
         # them, as when each chunk is tokenized alone; the break itself becomes a space token.
         for token in self._nlp.tokenizer(" \n".join(chunks)):
-            if not token.is_space:
-                tokens[bisect_right(starts, token.idx) - 1].append(token.text)
+            text = token.text
+            if not text.isspace():  # spaCy's `is_space`, which is no longer computed
+                tokens[bisect_right(starts, token.idx) - 1].append(text)
         for chunk, chunk_tokens in zip(chunks, tokens):
             self._tokens[chunk] = tuple(chunk_tokens)
 
@@ -123,7 +129,7 @@ class SpacyWords:
     def _punct(self, token: str) -> bool:
         punct = self._is_punct.get(token)
         if punct is None:
-            punct = self._is_punct[token] = bool(self._nlp.vocab[token].is_punct)
+            punct = self._is_punct[token] = self._punct_rule(token)
         return punct
 
 
