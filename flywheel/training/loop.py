@@ -67,7 +67,9 @@ def _train(spec: TrainingSpec, rank: int, world: int, reporter: Reporter) -> dic
         window.seconds += _optimizer_step(engine, objective, order, step, rank, s.gradient_accumulation_steps, window)
         step += 1
         steps_this_run += 1
-        if step % s.log_every == 0 or step == s.max_steps:
+        # Also at every checkpoint: it stores the tokens seen, so the window must be counted in
+        # them, and a run resumed there starts its first window where an uninterrupted run's starts.
+        if step % s.log_every == 0 or step % s.checkpoint_every == 0 or step == s.max_steps:
             loss, tokens, seconds = window.reduce()
             tokens_seen += tokens
             run_tokens, run_seconds = run_tokens + tokens, run_seconds + seconds
