@@ -118,7 +118,7 @@ def _kill_training_when_checkpointed(checkpoints_root: Path, killed: list) -> No
 
 def test_a_killed_run_resumes_from_its_newest_checkpoint_on_the_same_curve(trained, tmp_path):
     home, definitions, instance, _ = trained
-    steps, every = 20, 5
+    steps, every = 12, 4
     config = run_config(pretrained_model={**PRETRAIN_CONFIG, "max_steps": steps, "checkpoint_every": every, "seed": 1})
     job = definitions.resolve_job_def("retraining")
     killed: list[int] = []
