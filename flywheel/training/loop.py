@@ -67,9 +67,10 @@ def _train(spec: TrainingSpec, rank: int, world: int, reporter: Reporter) -> dic
         window.seconds += _optimizer_step(engine, objective, order, step, rank, s.gradient_accumulation_steps, window)
         step += 1
         steps_this_run += 1
+        checkpoint_due = step % s.checkpoint_every == 0 or step == s.max_steps
         # Also at every checkpoint: it stores the tokens seen, so the window must be counted in
         # them, and a run resumed there starts its first window where an uninterrupted run's starts.
-        if step % s.log_every == 0 or step % s.checkpoint_every == 0 or step == s.max_steps:
+        if step % s.log_every == 0 or checkpoint_due:
             loss, tokens, seconds = window.reduce()
             tokens_seen += tokens
             run_tokens, run_seconds = run_tokens + tokens, run_seconds + seconds
@@ -78,7 +79,7 @@ def _train(spec: TrainingSpec, rank: int, world: int, reporter: Reporter) -> dic
                                     "epoch": order.epoch_of(step)})
         if step % s.eval_every == 0 or step == s.max_steps:
             last_eval = _evaluate(engine, objective, validation, reporter, step)
-        if step % s.checkpoint_every == 0 or step == s.max_steps:
+        if checkpoint_due:
             _save_checkpoint(engine, checkpoint_dir, step, tokens_seen, first_eval, rank, s.keep_checkpoints)
 
     if last_eval is None:  # resumed from the last step's checkpoint: nothing evaluated yet
