@@ -7,6 +7,7 @@ are then written from the same cached result, so each document is filtered exact
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from pyspark import Accumulator, AccumulatorParam, StorageLevel
@@ -109,13 +110,13 @@ def with_shipped_files(spark: SparkSession, settings: FilterSettings) -> FilterS
 
 
 def _report(verdicts: DataFrame, examples_per_rule: int) -> FilterReport:
-    by_reason: dict[str | None, int] = {}
-    languages: dict[str, int] = {}
+    by_reason: Counter[str | None] = Counter()
+    languages: Counter[str] = Counter()
     # One job for both tallies: rows by (reason, language).
     for row in verdicts.groupBy("reason", "language").count().collect():
-        by_reason[row["reason"]] = by_reason.get(row["reason"], 0) + row["count"]
+        by_reason[row["reason"]] += row["count"]
         if row["language"] is not None:
-            languages[row["language"]] = languages.get(row["language"], 0) + row["count"]
+            languages[row["language"]] += row["count"]
     rank = Window.partitionBy("reason").orderBy("doc_id")
     # The text is cut before the window, so the shuffle carries 300 characters per dropped row.
     examples = (verdicts.filter("NOT kept")
