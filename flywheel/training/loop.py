@@ -32,6 +32,7 @@ from flywheel.training.tokenizer import load_tokenizer
 def train(spec: TrainingSpec) -> dict:
     import deepspeed
 
+    skip_inference_comm_op()
     deepspeed.init_distributed(verbose=False)
     rank, world = dist.get_rank(), dist.get_world_size()
     reporter = Reporter(spec.metrics_path, enabled=rank == 0)
@@ -39,6 +40,19 @@ def train(spec: TrainingSpec) -> dict:
         return _train(spec, rank, world, reporter)
     finally:
         reporter.close()
+
+
+def skip_inference_comm_op() -> None:
+    """Keep DeepSpeed from compiling its CPU shared-memory all-reduce op when it starts its comm
+    backend: g++ takes 20-60 s for it, again whenever another environment wrote the build cache,
+    and only inference's tensor-parallel layers call it (`inference_all_reduce`); training reduces
+    through torch.distributed (gloo on CPU). Marking it incompatible is DeepSpeed's own way to skip it."""
+    import deepspeed.ops
+    from deepspeed.accelerator import get_accelerator
+
+    builder = get_accelerator().create_op_builder("ShareMemCommBuilder")
+    if builder is not None:
+        deepspeed.ops.__compatible_ops__[builder.NAME] = False
 
 
 def _train(spec: TrainingSpec, rank: int, world: int, reporter: Reporter) -> dict:

@@ -135,3 +135,12 @@ def test_a_peak_cached_before_measurements_were_counted_is_kept(tmp_path, monkey
     cache.write_text(json.dumps({key: 40e9}))
     assert flops.machine_peak(torch.device("cpu"), torch.float32) == 40e9
     assert json.loads(cache.read_text())[key] == {"flops": 40e9, "measurements": 2}
+
+
+def test_training_never_compiles_deepspeeds_inference_comm_op():
+    from deepspeed.comm.torch import build_shm_op
+
+    from flywheel.training.loop import skip_inference_comm_op
+
+    skip_inference_comm_op()
+    assert build_shm_op() is None  # what the comm backend would otherwise compile with g++ at start-up
