@@ -31,3 +31,14 @@ def test_a_malformed_conf_in_the_environment_is_a_clear_error(monkeypatch, conf)
     monkeypatch.setenv("FLYWHEEL_SPARK_CONF", conf)
     with pytest.raises(ValueError, match="FLYWHEEL_SPARK_CONF"):
         SparkResource.from_environment()
+
+
+def test_the_local_jvm_runs_with_the_options_chosen_for_this_machine(spark):
+    import os
+
+    from flywheel.spark_session import local_conf
+
+    arguments = list(spark.sparkContext._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean()
+                     .getInputArguments())
+    options = local_conf(os.cpu_count() or 1).get("spark.driver.extraJavaOptions")
+    assert options is None or options in arguments
