@@ -1,6 +1,9 @@
+import os
+
 import dagster as dg
 import pytest
 
+from flywheel.spark_session import local_conf
 from orchestration.resources import SparkResource
 
 
@@ -34,10 +37,6 @@ def test_a_malformed_conf_in_the_environment_is_a_clear_error(monkeypatch, conf)
 
 
 def test_the_local_jvm_runs_with_the_options_chosen_for_this_machine(spark):
-    import os
-
-    from flywheel.spark_session import local_conf
-
     arguments = list(spark.sparkContext._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean()
                      .getInputArguments())
     options = local_conf(os.cpu_count() or 1).get("spark.driver.extraJavaOptions")
