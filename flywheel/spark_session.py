@@ -27,19 +27,20 @@ DEFAULT_CONF: dict[str, str] = {
 # each, and its 1 GiB driver heap (which is all of local mode's memory) is too small for
 # batches of web documents; a cluster's conf should set both for its own size.
 LOCAL_CONF: dict[str, str] = {"spark.sql.shuffle.partitions": "8", "spark.driver.memory": "4g"}
-# A local JVM shares a few cores with the Python workers that do most of the work, and the JIT's
-# optimizing tier (C2) compiles on those same cores throughout runs of seconds to minutes. With the
-# quick tier (C1) alone, 2 cores ran a cold 4-file curation in 34-35 s instead of 36-40 s, filtering
-# of 8,000 documents in 23.1-23.4 s instead of 24.8-24.9 s and deduplication of 50,000 in 56.6-56.8 s
+# A driver JVM on a machine of few cores shares them with the run's Python processes (and, in local
+# mode or on a cluster on the same machine, with the tasks), and the JIT's optimizing tier (C2)
+# compiles on those same cores throughout runs of seconds to minutes. With the quick tier (C1)
+# alone, 2 cores ran a cold 4-file curation in 34-35 s instead of 36-40 s, filtering of 8,000
+# documents in 23.1-23.4 s instead of 24.8-24.9 s and deduplication of 50,000 in 56.6-56.8 s
 # instead of 58.8-64.2 s, and the JVM started in 4.8 s instead of 5.5-6.1 s. With more cores, C2 has
 # cores of its own (not measured here), so it keeps them. `spark.driver.extraJavaOptions` overrides.
 QUICK_JIT_MAX_CORES = 4
 QUICK_JIT = {"spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1"}
 
 
-def local_conf(cores: int) -> dict[str, str]:
-    """The defaults of a local master on a machine with `cores` cores."""
-    return {**LOCAL_CONF, **(QUICK_JIT if cores <= QUICK_JIT_MAX_CORES else {})}
+def machine_defaults(cores: int, local: bool) -> dict[str, str]:
+    """The conf defaults of a driver on a machine with `cores` cores, and of a local master."""
+    return {**(LOCAL_CONF if local else {}), **(QUICK_JIT if cores <= QUICK_JIT_MAX_CORES else {})}
 
 
 def is_local_master(master: str) -> bool:
@@ -65,7 +66,7 @@ def build_spark_session(master: str, app_name: str, conf: Mapping[str, str],
         builder = builder.config("spark.driver.host", bind_address).config(
             "spark.driver.bindAddress", bind_address)
     local = is_local_master(master)
-    for key, value in {**DEFAULT_CONF, **(local_conf(os.cpu_count() or 1) if local else {}), **conf}.items():
+    for key, value in {**DEFAULT_CONF, **machine_defaults(os.cpu_count() or 1, local), **conf}.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("WARN")

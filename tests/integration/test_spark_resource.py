@@ -3,7 +3,7 @@ import os
 import dagster as dg
 import pytest
 
-from flywheel.spark_session import local_conf
+from flywheel.spark_session import machine_defaults
 from orchestration.resources import SparkResource
 
 
@@ -39,5 +39,5 @@ def test_a_malformed_conf_in_the_environment_is_a_clear_error(monkeypatch, conf)
 def test_the_local_jvm_runs_with_the_options_chosen_for_this_machine(spark):
     arguments = list(spark.sparkContext._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean()
                      .getInputArguments())
-    options = local_conf(os.cpu_count() or 1).get("spark.driver.extraJavaOptions")
+    options = machine_defaults(os.cpu_count() or 1, local=True).get("spark.driver.extraJavaOptions")
     assert options is None or options in arguments

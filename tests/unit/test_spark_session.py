@@ -1,9 +1,10 @@
-"""The defaults a local Spark master gets from the machine it runs on."""
+"""The defaults a Spark driver gets from the machine it runs on."""
 
-from flywheel.spark_session import QUICK_JIT, local_conf
+from flywheel.spark_session import LOCAL_CONF, QUICK_JIT, machine_defaults
 
 
-def test_a_local_jvm_on_few_cores_compiles_with_the_quick_jit_only():
-    assert local_conf(2).items() >= QUICK_JIT.items()
-    assert "spark.driver.extraJavaOptions" not in local_conf(16)  # C2 gets cores of its own there
-    assert local_conf(16)["spark.driver.memory"] == local_conf(2)["spark.driver.memory"]
+def test_a_driver_on_few_cores_compiles_with_the_quick_jit_only():
+    assert machine_defaults(2, local=True) == {**LOCAL_CONF, **QUICK_JIT}
+    assert machine_defaults(2, local=False) == QUICK_JIT  # a cluster's driver on a small machine too
+    assert machine_defaults(16, local=True) == LOCAL_CONF  # C2 gets cores of its own there
+    assert machine_defaults(16, local=False) == {}
