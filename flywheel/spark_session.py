@@ -35,7 +35,8 @@ LOCAL_CONF: dict[str, str] = {"spark.sql.shuffle.partitions": "8", "spark.driver
 # instead of 58.8-64.2 s, and the JVM started in 4.8 s instead of 5.5-6.1 s. With more cores, C2 has
 # cores of its own (not measured here), so it keeps them. `spark.driver.extraJavaOptions` overrides.
 QUICK_JIT_MAX_CORES = 4
-QUICK_JIT = {"spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1"}
+QUICK_JIT_OPTION = "-XX:TieredStopAtLevel=1"
+QUICK_JIT = {"spark.driver.extraJavaOptions": QUICK_JIT_OPTION}
 
 
 def machine_defaults(cores: int, local: bool) -> dict[str, str]:
