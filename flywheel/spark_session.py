@@ -39,9 +39,14 @@ QUICK_JIT_OPTION = "-XX:TieredStopAtLevel=1"
 QUICK_JIT = {"spark.driver.extraJavaOptions": QUICK_JIT_OPTION}
 
 
+def wants_quick_jit(cores: int) -> bool:
+    """Whether a Spark JVM on a machine with `cores` cores compiles with the quick tier only."""
+    return cores <= QUICK_JIT_MAX_CORES
+
+
 def machine_defaults(cores: int, local: bool) -> dict[str, str]:
     """The conf defaults of a driver on a machine with `cores` cores, and of a local master."""
-    return {**(LOCAL_CONF if local else {}), **(QUICK_JIT if cores <= QUICK_JIT_MAX_CORES else {})}
+    return {**(LOCAL_CONF if local else {}), **(QUICK_JIT if wants_quick_jit(cores) else {})}
 
 
 def is_local_master(master: str) -> bool:

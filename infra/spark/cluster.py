@@ -26,7 +26,7 @@ from flywheel import daemons
 from flywheel.atomic_files import write_text_atomically
 from flywheel.home import FlywheelHome
 from flywheel.ports import free_port
-from flywheel.spark_session import QUICK_JIT_MAX_CORES, QUICK_JIT_OPTION
+from flywheel.spark_session import QUICK_JIT_OPTION, wants_quick_jit
 
 HOST = "127.0.0.1"
 MASTER_CLASS = "org.apache.spark.deploy.master.Master"
@@ -47,8 +47,8 @@ def _start(state: Path, name: str, arguments: list[str]) -> None:
     # The master and workers share this machine's cores with the run, so on few cores they get the
     # quick JIT as the driver does (`flywheel/spark_session.py`): `up` took 4.7-16.4 s instead of
     # 8.1-22.8 s on 2 cores. SPARK_DAEMON_JAVA_OPTS in the environment overrides it.
-    few_cores = (os.cpu_count() or 1) <= QUICK_JIT_MAX_CORES
-    env = {**({"SPARK_DAEMON_JAVA_OPTS": QUICK_JIT_OPTION} if few_cores else {}), **os.environ,
+    quick_jit = {"SPARK_DAEMON_JAVA_OPTS": QUICK_JIT_OPTION} if wants_quick_jit(os.cpu_count() or 1) else {}
+    env = {**quick_jit, **os.environ,
            "SPARK_HOME": str(spark_home()), "SPARK_LOCAL_IP": HOST,
            "SPARK_LOG_DIR": str(state / "logs"), "SPARK_NO_DAEMONIZE": "1"}
     daemons.start(state, name, [str(spark_home() / "bin" / "spark-class"), *arguments], env)

@@ -14,6 +14,7 @@ import dagster as dg
 import pytest
 
 from flywheel.home import FlywheelHome
+from flywheel.spark_session import QUICK_JIT_OPTION
 from orchestration import lifecycle
 from orchestration.resources import StorageResource
 from tests.conftest import REPO_ROOT, SAMPLE_BATCH_DIR, with_safety_classifier
@@ -23,7 +24,7 @@ pytestmark = [pytest.mark.cluster, pytest.mark.spark, pytest.mark.slow]
 CLUSTER_SCRIPT = REPO_ROOT / "infra" / "spark" / "cluster.py"
 # The README's conf for a cluster on this machine: its executors share the same few cores, so they
 # get the quick JIT that the driver gets here.
-CLUSTER_CONF = {"spark.sql.shuffle.partitions": "4", "spark.executor.extraJavaOptions": "-XX:TieredStopAtLevel=1"}
+CLUSTER_CONF = {"spark.sql.shuffle.partitions": "4", "spark.executor.extraJavaOptions": QUICK_JIT_OPTION}
 DATASETS = ["raw_crawl", "raw_crawl_rejected", "filtered_docs", "filtered_docs_rejected", "deduplicated_docs",
             "dedup_clusters", "minhash_index"]
 
