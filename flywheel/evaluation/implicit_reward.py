@@ -25,12 +25,13 @@ class ImplicitReward:
     @torch.no_grad()
     def score(self, prompts: Sequence[str], answers: Sequence[str]) -> list[float]:
         """log pi(answer | prompt) - log ref(answer | prompt), per (prompt, answer)."""
-        rewards = []
-        for batch in chat_batches(prompts, answers, self.tokenizer, self.max_length, self.batch_size):
+        rewards = [0.0] * len(prompts)
+        for positions, batch in chat_batches(prompts, answers, self.tokenizer, self.max_length, self.batch_size):
             policy, reference = (answer_log_probs(model(input_ids=batch["input_ids"],
                                                         attention_mask=batch["attention_mask"]).logits, batch["labels"])
                                  for model in (self.policy, self.reference))
-            rewards += (policy - reference).tolist()
+            for position, reward in zip(positions, (policy - reference).tolist()):
+                rewards[position] = reward
         return rewards
 
 

@@ -22,10 +22,11 @@ class RewardJudge:
 
     @torch.no_grad()
     def score(self, prompts: Sequence[str], answers: Sequence[str]) -> list[float]:
-        scores = []
-        for batch in chat_batches(prompts, answers, self.tokenizer, self.max_length, self.batch_size):
+        scores = [0.0] * len(prompts)
+        for positions, batch in chat_batches(prompts, answers, self.tokenizer, self.max_length, self.batch_size):
             logits = self.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
-            scores += logits.squeeze(-1).float().tolist()
+            for position, score in zip(positions, logits.squeeze(-1).float().tolist()):
+                scores[position] = score
         return scores
 
     def prefers(self, pairs: Sequence[dict], rejected_key: str = "rejected") -> list[bool]:

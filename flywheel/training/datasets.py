@@ -84,13 +84,16 @@ def pad_batch(items: Sequence[tuple[list[int], list[int]]], pad_id: int) -> dict
 
 
 def chat_batches(prompts: Sequence[str], answers: Sequence[str], tokenizer, max_length: int,
-                 batch_size: int) -> Iterator[dict[str, torch.Tensor]]:
-    """(prompt, answer) pairs as padded chat batches of `batch_size`, in order: what a scorer of
-    answers (reward model, DPO's implicit reward) feeds its model."""
-    for start in range(0, len(prompts), batch_size):
-        items = [encode_chat_example(p, a, tokenizer, max_length)
-                 for p, a in zip(prompts[start:start + batch_size], answers[start:start + batch_size])]
-        yield pad_batch(items, tokenizer.pad_token_id)
+                 batch_size: int) -> Iterator[tuple[list[int], dict[str, torch.Tensor]]]:
+    """(prompt, answer) pairs as padded chat batches of `batch_size`, each with the positions of its
+    pairs in the input: what a scorer of answers (reward model, DPO's implicit reward) feeds its
+    model. Batched in order of length, so a batch pads its rows to a similar length instead of its
+    longest row (a model's output for a row does not depend on the other rows of its batch)."""
+    items = [encode_chat_example(p, a, tokenizer, max_length) for p, a in zip(prompts, answers)]
+    order = sorted(range(len(items)), key=lambda index: len(items[index][0]))
+    for start in range(0, len(order), batch_size):
+        positions = order[start:start + batch_size]
+        yield positions, pad_batch([items[index] for index in positions], tokenizer.pad_token_id)
 
 
 class EpochOrder:
