@@ -26,6 +26,7 @@ PIP_TO_UV = {
     "extra-index-url": ("UV_EXTRA_INDEX_URL", " "),
     "find-links": ("UV_FIND_LINKS", ","),
     "constraint": ("UV_CONSTRAINT", " "),
+    "trusted-host": ("UV_INSECURE_HOST", " "),
     "default-timeout": ("UV_HTTP_TIMEOUT", " "),
     "cert": ("SSL_CERT_FILE", " "),
 }
