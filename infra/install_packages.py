@@ -27,6 +27,7 @@ PIP_TO_UV = {
     "find-links": ("UV_FIND_LINKS", ","),
     "constraint": ("UV_CONSTRAINT", " "),
     "trusted-host": ("UV_INSECURE_HOST", " "),
+    "no-index": ("UV_NO_INDEX", " "),  # a machine with only find-links: uv reads pip's true/false, 1/0
     "default-timeout": ("UV_HTTP_TIMEOUT", " "),
     "cert": ("SSL_CERT_FILE", " "),
 }

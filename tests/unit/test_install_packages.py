@@ -11,12 +11,12 @@ def test_pip_settings_are_handed_to_uv_with_the_separators_uv_reads():
     settings = {"index-url": "https://mirror.example/simple", "find-links": "/opt/wheels /srv/wheels",
                 "extra-index-url": "file:///a/simple file:///b/simple", "constraint": "/etc/c.txt",
                 "default-timeout": "180", "cert": "/etc/ssl/ca.pem", "trusted-host": "mirror.example",
-                "disable-pip-version-check": "1"}
+                "no-index": "true", "disable-pip-version-check": "1"}
     assert uv_environment(settings, {}) == {
         "UV_INDEX_STRATEGY": "unsafe-best-match", "UV_INDEX_URL": "https://mirror.example/simple",
         "UV_FIND_LINKS": "/opt/wheels,/srv/wheels", "UV_EXTRA_INDEX_URL": "file:///a/simple file:///b/simple",
         "UV_CONSTRAINT": "/etc/c.txt", "UV_HTTP_TIMEOUT": "180", "SSL_CERT_FILE": "/etc/ssl/ca.pem",
-        "UV_INSECURE_HOST": "mirror.example"}
+        "UV_INSECURE_HOST": "mirror.example", "UV_NO_INDEX": "true"}
 
 
 def test_a_uv_variable_already_set_wins_over_pips_setting():
