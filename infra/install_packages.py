@@ -32,17 +32,22 @@ PIP_TO_UV = {
     "cert": ("SSL_CERT_FILE", " "),
 }
 
+# The pip.conf sections `pip install` reads, and PIP_* variables.
+INSTALL_SECTIONS = ("global", "install", ":env:")
+
 
 def pip_settings() -> dict[str, str]:
-    """pip's effective settings: `pip config list` prints files then PIP_* variables in the order
-    pip applies them, so a later line for the same name wins."""
+    """pip's effective settings for `pip install`: `pip config list` prints files then PIP_*
+    variables in the order pip applies them (within a file, [install] after [global]), so a later
+    line for the same name wins."""
     listed = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True,
                             check=True).stdout
     settings = {}
     for line in listed.splitlines():
         key, separator, value = line.partition("=")
-        if separator:
-            settings[key.rpartition(".")[2]] = ast.literal_eval(value)
+        section, _, name = key.rpartition(".")
+        if separator and section in INSTALL_SECTIONS:
+            settings[name] = ast.literal_eval(value)
     return settings
 
 

@@ -24,13 +24,16 @@ def test_a_uv_variable_already_set_wins_over_pips_setting():
     assert env["UV_FIND_LINKS"] == "/mine" and env["UV_INDEX_STRATEGY"] == "first-index"
 
 
-def test_a_pip_variable_overrides_pips_config_files(tmp_path, monkeypatch):
+def test_pip_install_settings_in_pips_order(tmp_path, monkeypatch):
     config = tmp_path / "pip.conf"
-    config.write_text("[global]\nfind-links = /from/file\ntimeout = 5\n", encoding="utf-8")
+    config.write_text("[global]\nfind-links = /from/file\ntimeout = 5\n[install]\ntimeout = 7\n"
+                      "[download]\nno-index = true\n", encoding="utf-8")
     monkeypatch.setenv("PIP_CONFIG_FILE", str(config))
     monkeypatch.setenv("PIP_FIND_LINKS", "/from/variable")
-    assert pip_settings()["find-links"] == "/from/variable"
-    assert pip_settings()["timeout"] == "5"
+    settings = pip_settings()
+    assert settings["find-links"] == "/from/variable"
+    assert settings["timeout"] == "7"  # [install] over [global]
+    assert "no-index" not in settings  # another command's section
 
 
 def test_the_script_refuses_what_uv_refuses_with_uvs_exit_status():
