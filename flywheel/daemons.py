@@ -25,23 +25,31 @@ def is_running(state: Path, name: str) -> bool:
     return pid_file.exists() and not _exited(int(pid_file.read_text()))
 
 
-def stop(state: Path, name: str, grace_s: float = 10.0) -> None:
-    """SIGTERM the process's whole group (it may have exec'd or forked), SIGKILL it after `grace_s`."""
-    pid_file = state / f"{name}.pid"
-    if not pid_file.exists():
-        return
-    pid = int(pid_file.read_text())
-    try:
-        os.killpg(pid, signal.SIGTERM)
-        deadline = time.monotonic() + grace_s
-        while not _exited(pid):
-            if time.monotonic() > deadline:
-                os.killpg(pid, signal.SIGKILL)
-                break
-            time.sleep(0.2)
-    except ProcessLookupError:
-        pass
-    pid_file.unlink()
+def stop(state: Path, *names: str, grace_s: float = 10.0) -> None:
+    """SIGTERM each process's whole group (it may have exec'd or forked), all at once so that their
+    shutdowns overlap, and SIGKILL whatever is left after `grace_s`."""
+    stopping = []
+    for name in names:
+        pid_file = state / f"{name}.pid"
+        if not pid_file.exists():
+            continue
+        pid = int(pid_file.read_text())
+        try:
+            os.killpg(pid, signal.SIGTERM)
+            stopping.append(pid)
+        except ProcessLookupError:
+            pass
+        pid_file.unlink()
+    deadline = time.monotonic() + grace_s
+    while stopping := [pid for pid in stopping if not _exited(pid)]:
+        if time.monotonic() > deadline:
+            for pid in stopping:
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            return
+        time.sleep(0.2)
 
 
 def _exited(pid: int) -> bool:

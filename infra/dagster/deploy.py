@@ -236,9 +236,8 @@ def up(state: Path, postgres_port: int, webserver_port: int, code_server_port: i
 def down(state: Path, purge: bool = False) -> None:
     """Stop the daemon, the webserver, the code server (and the runs it launched) and PostgreSQL
     that `up` started for this state dir."""
-    daemons.stop(state, DAEMON, grace_s=DAEMON_GRACE_S)
-    daemons.stop(state, WEBSERVER)
-    daemons.stop(state, CODE_SERVER, grace_s=30.0)
+    daemons.stop(state, DAEMON, grace_s=DAEMON_GRACE_S)  # first: it launches nothing more
+    daemons.stop(state, WEBSERVER, CODE_SERVER, grace_s=30.0)
     stop_postgres(state)
     (state / STATE_FILE).unlink(missing_ok=True)
     if purge:

@@ -90,8 +90,7 @@ def up(state: Path, workers: int, cores: int, memory: str, port: int, web_port: 
 
 def down(state: Path) -> None:
     """Stop the workers, then the master, that `up` started for this state dir."""
-    for pid_file in sorted(state.glob("worker-*.pid")):
-        daemons.stop(state, pid_file.stem)
+    daemons.stop(state, *sorted(pid_file.stem for pid_file in state.glob("worker-*.pid")))
     daemons.stop(state, "master")
     (state / "cluster.json").unlink(missing_ok=True)
 
