@@ -2,7 +2,7 @@
 configured as this machine configures pip.
 
 Why uv: it unpacks and byte-compiles on every core. On 2 cores the project's ~200 packages take
-about 30 s instead of pip's 77 s (pip spends ~40 s unpacking torch's wheel on one core, then
+about 35 s instead of pip's 77 s (pip spent ~40 s unpacking torch's wheel on one core, and
 byte-compiling had to run as a separate step).
 
 uv does not read pip's configuration, so the settings pip would use (pip.conf files and PIP_*
