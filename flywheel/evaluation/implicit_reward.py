@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import torch
 
-from flywheel.training.datasets import chat_batches
+from flywheel.training.datasets import score_chat_pairs
 from flywheel.training.objectives.dpo import answer_log_probs
 
 
@@ -25,14 +25,13 @@ class ImplicitReward:
     @torch.no_grad()
     def score(self, prompts: Sequence[str], answers: Sequence[str]) -> list[float]:
         """log pi(answer | prompt) - log ref(answer | prompt), per (prompt, answer)."""
-        rewards = [0.0] * len(prompts)
-        for positions, batch in chat_batches(prompts, answers, self.tokenizer, self.max_length, self.batch_size):
-            policy, reference = (answer_log_probs(model(input_ids=batch["input_ids"],
-                                                        attention_mask=batch["attention_mask"]).logits, batch["labels"])
-                                 for model in (self.policy, self.reference))
-            for position, reward in zip(positions, (policy - reference).tolist()):
-                rewards[position] = reward
-        return rewards
+        return score_chat_pairs(prompts, answers, self.tokenizer, self.max_length, self.batch_size, self._score_batch)
+
+    def _score_batch(self, batch: dict) -> list[float]:
+        policy, reference = (answer_log_probs(model(input_ids=batch["input_ids"],
+                                                    attention_mask=batch["attention_mask"]).logits, batch["labels"])
+                             for model in (self.policy, self.reference))
+        return (policy - reference).tolist()
 
 
 def implicit_reward_margins(policy_path: str, reference_path: str, pairs: Sequence[dict], max_length: int = 256,

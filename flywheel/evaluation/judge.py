@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import torch
 
-from flywheel.training.datasets import chat_batches
+from flywheel.training.datasets import score_chat_pairs
 
 
 class RewardJudge:
@@ -22,12 +22,11 @@ class RewardJudge:
 
     @torch.no_grad()
     def score(self, prompts: Sequence[str], answers: Sequence[str]) -> list[float]:
-        scores = [0.0] * len(prompts)
-        for positions, batch in chat_batches(prompts, answers, self.tokenizer, self.max_length, self.batch_size):
-            logits = self.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
-            for position, score in zip(positions, logits.squeeze(-1).float().tolist()):
-                scores[position] = score
-        return scores
+        return score_chat_pairs(prompts, answers, self.tokenizer, self.max_length, self.batch_size, self._score_batch)
+
+    def _score_batch(self, batch: dict) -> list[float]:
+        logits = self.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+        return logits.squeeze(-1).float().tolist()
 
     def prefers(self, pairs: Sequence[dict], rejected_key: str = "rejected") -> list[bool]:
         """Per pair: whether the judge scores `chosen` above `rejected_key`."""

@@ -4,7 +4,7 @@ a batch of tensors, and the order in which a run visits them (resumable from a s
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -95,6 +95,17 @@ def chat_batches(prompts: Sequence[str], answers: Sequence[str], tokenizer, max_
         positions = order[start:start + batch_size]
         yield positions, pad_batch([items[index] for index in positions], tokenizer.pad_token_id)
 
+
+
+def score_chat_pairs(prompts: Sequence[str], answers: Sequence[str], tokenizer, max_length: int, batch_size: int,
+                     score_batch: Callable[[dict[str, torch.Tensor]], list[float]]) -> list[float]:
+    """Each (prompt, answer) pair's score from `score_batch` (one per row of a `chat_batches`
+    batch), in the order the pairs were given."""
+    scores = [0.0] * len(prompts)
+    for positions, batch in chat_batches(prompts, answers, tokenizer, max_length, batch_size):
+        for position, score in zip(positions, score_batch(batch)):
+            scores[position] = score
+    return scores
 
 class EpochOrder:
     """Example indices for (step, micro-step, rank): a fresh seeded permutation per epoch, so a run
