@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
+
 import numpy as np
 import pyarrow as pa
 from pyspark.sql import DataFrame
@@ -19,9 +22,10 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
+from flywheel.dedup.batch_shingles import batch_shingles, in_parts
 from flywheel.dedup.minhash import MinHasher, estimated_jaccard
 from flywheel.dedup.settings import DedupSettings
-from flywheel.dedup.shingles import jaccard, shingle_hashes
+from flywheel.dedup.shingles import jaccard, sorted_distinct
 
 INDEX_SCHEMA = StructType([
     StructField("doc_id", StringType()),
@@ -60,6 +64,14 @@ def signatures(docs: DataFrame, batch: str, settings: DedupSettings) -> DataFram
     return docs.select("doc_id", "url", "fetch_time", "text").mapInArrow(run, INDEX_SCHEMA)
 
 
+def _shingle_sets(texts: list[str], size: int) -> Iterator[np.ndarray]:
+    """Each text's distinct shingle hashes, sorted (what `jaccard` compares)."""
+    for part in in_parts(texts):
+        batch = batch_shingles(part, size)
+        for start, end in itertools.pairwise(batch.offsets.tolist()):
+            yield sorted_distinct(batch.hashes[start:end])
+
+
 def score_pairs(texts: DataFrame, pairs: DataFrame, settings: DedupSettings) -> DataFrame:
     """Each pair with `jaccard` and `method`: the exact Jaccard where both texts are there (and
     verification is on), else the signatures' estimate; texts cut to snippets on the way out.
@@ -71,17 +83,18 @@ def score_pairs(texts: DataFrame, pairs: DataFrame, settings: DedupSettings) -> 
     size = settings.shingle_size
 
     def run(texts: pa.Table, pairs: pa.Table) -> pa.Table:
-        nodes, contents = texts.column("node").to_pylist(), texts.column("text").to_pylist()
-        shingles = {node: shingle_hashes(text or "", size) for node, text in zip(nodes, contents)}
-        snippets = {node: (text or "")[:_SNIPPET_CHARS] for node, text in zip(nodes, contents)}
-        rows = pairs.select(["a", "b", "signature_a", "signature_b"]).to_pydict()
+        nodes, contents = texts.column("node").to_pylist(), [text or "" for text in texts.column("text").to_pylist()]
+        shingles = dict(zip(nodes, _shingle_sets(contents, size)))
+        snippets = {node: text[:_SNIPPET_CHARS] for node, text in zip(nodes, contents)}
+        rows = pairs.select(["a", "b"]).to_pydict()
         scores, methods = [], []
-        for a, b, sig_a, sig_b in zip(*rows.values()):
+        for row, (a, b) in enumerate(zip(rows["a"], rows["b"])):
             if a in shingles and b in shingles:
                 scores.append(jaccard(shingles[a], shingles[b]))
                 methods.append("exact")
-            else:
-                scores.append(estimated_jaccard(np.array(sig_a), np.array(sig_b)))
+            else:  # only then are the signatures turned into Python values
+                scores.append(estimated_jaccard(*(np.array(pairs.column(f"signature_{side}")[row].as_py())
+                                                  for side in "ab")))
                 methods.append("signature")
         return pa.Table.from_arrays(
             [*(pairs.column(name) for name in _PAIR_DETAILS),

@@ -18,6 +18,7 @@ import pyarrow as pa
 import xxhash
 from datasketch import MinHash
 
+from flywheel.dedup.batch_shingles import batch_shingles, in_parts
 from flywheel.dedup.normalize import normalize_utf8, words_of_normalized
 from flywheel.dedup.settings import DedupSettings
 from flywheel.dedup.shingles import word_shingle_hashes
@@ -61,31 +62,34 @@ class MinHasher:
 
     def signatures(self, shingle_sets: list[np.ndarray]) -> np.ndarray:
         """One signature per set of shingle hashes: a (documents, num_perm) uint64 array."""
-        result = np.full((len(shingle_sets), self.settings.num_perm), EMPTY, dtype=np.uint64)
-        chunk: list[int] = []
-        size = 0
-        for doc, shingles in enumerate(shingle_sets):
-            if shingles.size == 0:
-                continue
-            chunk.append(doc)
-            size += shingles.size
-            if size >= _CHUNK_HASHES:
-                self._fill(result, chunk, shingle_sets)
-                chunk, size = [], 0
-        if chunk:
-            self._fill(result, chunk, shingle_sets)
+        offsets = np.concatenate(([0], np.cumsum([hashes.size for hashes in shingle_sets], dtype=np.int64)))
+        return self.signatures_of_flat(np.concatenate([np.empty(0, np.uint64), *shingle_sets]), offsets)
+
+    def signatures_of_flat(self, hashes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """`signatures` of documents whose hashes lie one after another: document i's are
+        hashes[offsets[i]:offsets[i + 1]] (repeats allowed)."""
+        documents = offsets.size - 1
+        result = np.full((documents, self.settings.num_perm), EMPTY, dtype=np.uint64)
+        first = 0
+        while first < documents:
+            end = int(np.searchsorted(offsets, offsets[first] + _CHUNK_HASHES, side="right")) - 1
+            end = max(end, first + 1)
+            self._fill(result, hashes, offsets, first, end)
+            first = end
         return result
 
-    def _fill(self, result: np.ndarray, docs: list[int], shingle_sets: list[np.ndarray]) -> None:
-        """Signatures of `docs` (none empty) into their rows of `result`."""
-        lengths = np.array([shingle_sets[doc].size for doc in docs])
-        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        mixed = _fmix64(np.concatenate([shingle_sets[doc] for doc in docs]))
+    def _fill(self, result: np.ndarray, hashes: np.ndarray, offsets: np.ndarray, first: int, end: int) -> None:
+        """Signatures of documents first..end-1 into their rows of `result` (empty ones stay EMPTY)."""
+        filled = first + np.flatnonzero(np.diff(offsets[first:end + 1]) > 0)
+        if filled.size == 0:
+            return
+        mixed = _fmix64(hashes[offsets[first]:offsets[end]])
+        starts = offsets[filled] - offsets[first]
         permuted = np.empty_like(mixed)
         for column, (multiplier, offset) in enumerate(self._permutations):
             np.multiply(mixed, multiplier, out=permuted)  # wraps modulo 2^64, as datasketch's does
             permuted += offset
-            result[docs, column] = np.minimum.reduceat(permuted, starts)
+            result[filled, column] = np.minimum.reduceat(permuted, starts)
 
     def band_keys(self, signature: np.ndarray) -> np.ndarray:
         bands = signature[: self.bands * self.rows].reshape(self.bands, self.rows)
@@ -93,12 +97,16 @@ class MinHasher:
 
     def signature_columns(self, texts: list[str]) -> list[pa.Array]:
         """`exact_hash`, `signature`, `band_keys` of each text (as signed int64 for Parquet/Spark)."""
-        normalized = [normalize_utf8(text) for text in texts]
-        signatures = self.signatures([self._shingles(text) for text in normalized])
-        keys = np.array([self.band_keys(signature) for signature in signatures], dtype=np.uint64)
+        exact, signatures = [], []
+        for part in in_parts(texts):
+            batch = batch_shingles(part, self.settings.shingle_size)
+            exact.extend(_hash_normalized(text) for text in batch.normalized)
+            signatures.append(self.signatures_of_flat(batch.hashes, batch.offsets))
+        signature_rows = np.concatenate([np.empty((0, self.settings.num_perm), np.uint64), *signatures])
+        keys = np.array([self.band_keys(signature) for signature in signature_rows], dtype=np.uint64)
         return [
-            pa.array([_hash_normalized(text) for text in normalized], pa.int64()),
-            _list_array(signatures.view(np.int64), self.settings.num_perm),
+            pa.array(exact, pa.int64()),
+            _list_array(signature_rows.view(np.int64), self.settings.num_perm),
             _list_array(keys.reshape(len(texts), self.bands).view(np.int64), self.bands),
         ]
 

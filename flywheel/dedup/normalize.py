@@ -43,21 +43,30 @@ def normalize_text(text: str) -> str:
 
 def normalize_utf8(text: str) -> bytes:
     """`normalize_text` as UTF-8 bytes, what exact hashes and shingles are computed from."""
+    separated = separated_utf8(text)
+    if separated is None:
+        return _normalize_unicode(text).encode()
+    return b" ".join(separated.split())
+
+
+def separated_utf8(text: str) -> bytes | None:
+    """The text with every rule applied but the last: its words are `.split()`'s (ASCII whitespace
+    between them, not yet collapsed to single spaces). None for a text that only the Unicode rules
+    normalize correctly."""
     lowered = text.lower()
     if lowered.isascii():
-        return _ascii_rules(lowered.encode("ascii"))
+        return _byte_rules(lowered.encode("ascii"))
     for character in set(_NON_ASCII.findall(lowered)):
         stand_in = _find_stand_in(character)
         if stand_in is None:
-            return _normalize_unicode(text).encode()
+            return None
         if stand_in != character:
             lowered = lowered.replace(character, stand_in)
-    return _ascii_rules(lowered.encode())
+    return _byte_rules(lowered.encode())
 
 
-def _ascii_rules(lowered: bytes) -> bytes:
-    numbers_as_zero = _ASCII_NUMBERS.sub(b"0", lowered)
-    return b" ".join(numbers_as_zero.translate(_ASCII_SEPARATORS).split())
+def _byte_rules(lowered: bytes) -> bytes:
+    return _ASCII_NUMBERS.sub(b"0", lowered).translate(_ASCII_SEPARATORS)
 
 
 @functools.cache  # keyed by character: at most the Unicode repertoire

@@ -34,6 +34,10 @@ class DedupSettings(BaseModel):
     max_bucket_size: int = Field(default=100, ge=2, description="LSH buckets up to this size yield "
                                  "every pair of members; larger ones (boilerplate pages) link each "
                                  "member to the first one only, so cost stays linear.")
+    max_driver_bucket_documents: int = Field(
+        default=1_000_000, ge=0, description="Up to this many documents (this batch's and the index's), "
+        "LSH buckets are formed on the Spark driver by sorting each band's keys (one job); above it by a "
+        "Spark shuffle of documents x bands rows (0: always Spark).")
     max_driver_component_edges: int = Field(
         default=1_000_000, ge=0, description="Up to this many verified pairs, clusters are found by "
         "union-find on the Spark driver (one job); above it by rounds of Spark joins (0: always Spark).")

@@ -13,7 +13,7 @@ import xxhash
 from flywheel.dedup.normalize import normalize_utf8, words_of_normalized
 
 # An odd 64-bit multiplier (from splitmix64): spreads each word hash before the next is added.
-_MIX = np.uint64(0x9E3779B97F4A7C15)
+NGRAM_MIX = np.uint64(0x9E3779B97F4A7C15)
 _WORD_CACHE_LIMIT = 2_000_000
 
 
@@ -28,7 +28,8 @@ class _WordHashes(dict):
 _word_hashes = _WordHashes()
 
 
-def _word_hash_array(words: list[bytes]) -> np.ndarray:
+def word_hash_array(words: list[bytes]) -> np.ndarray:
+    """Each word's xxHash64 as uint64 (through the per-process cache)."""
     if len(_word_hashes) > _WORD_CACHE_LIMIT:
         _word_hashes.clear()
     signed = np.fromiter(map(_word_hashes.__getitem__, words), dtype=np.int64, count=len(words))
@@ -48,16 +49,27 @@ def word_shingle_hashes(words: list[bytes], size: int) -> np.ndarray:
     """`shingle_hashes` of words that are normalized already."""
     if not words:
         return np.empty(0, dtype=np.uint64)
-    word_hashes = _word_hash_array(words)
-    count = max(len(words) - size + 1, 1)
+    return sorted_distinct(ngram_hashes(word_hash_array(words), size))
+
+
+def sorted_distinct(hashes: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted."""
+    hashes = np.sort(hashes)  # then drop repeats: several times faster than np.unique's hashing for this size
+    distinct = np.empty(hashes.size, dtype=bool)
+    distinct[:1] = True
+    np.not_equal(hashes[1:], hashes[:-1], out=distinct[1:])
+    return hashes[distinct]
+
+
+def ngram_hashes(word_hashes: np.ndarray, size: int) -> np.ndarray:
+    """The hash of every run of `size` neighbouring words (of all words, if fewer), in order,
+    repeats included. `word_hashes` must not be empty."""
+    count = max(word_hashes.size - size + 1, 1)
     combined = word_hashes[:count].copy()
-    for offset in range(1, min(size, len(words))):
-        combined = combined * _MIX + word_hashes[offset:offset + count]
-    combined.sort()  # then drop repeats: several times faster than np.unique's hashing for this size
-    distinct = np.empty(combined.size, dtype=bool)
-    distinct[0] = True
-    np.not_equal(combined[1:], combined[:-1], out=distinct[1:])
-    return combined[distinct]
+    for offset in range(1, min(size, word_hashes.size)):
+        combined *= NGRAM_MIX  # wraps modulo 2^64
+        combined += word_hashes[offset:offset + count]
+    return combined
 
 
 def jaccard(left: np.ndarray, right: np.ndarray) -> float:

@@ -20,6 +20,7 @@ from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from flywheel.dedup.arrow_steps import INDEX_SCHEMA, score_pairs, signatures
+from flywheel.dedup.buckets import bucket_pairs
 from flywheel.dedup.connected_components import Components, connected_components
 from flywheel.dedup.settings import DedupSettings
 from flywheel.spark_session import spread_over_cores
@@ -119,8 +120,19 @@ class _Dedup:
         """`node`, `exact_rep`: the copy each document's normalized text is kept under."""
         return self.nodes.select("node", _first_by_keep_order("exact_hash", "node").alias("exact_rep"))
 
-    def candidate_pairs(self, survivors: DataFrame) -> DataFrame:
-        """Distinct (`a`, `b`) pairs of survivors sharing a bucket, with a document of this batch."""
+    def candidate_pairs(self, survivors: DataFrame, documents: int) -> DataFrame:
+        """Distinct (`a`, `b`) pairs of survivors sharing a bucket, with a document of this batch:
+        grouped on the driver up to `max_driver_bucket_documents` documents, else in Spark."""
+        if documents > self.settings.max_driver_bucket_documents:
+            return self._candidate_pairs_in_spark(survivors)
+        bands, _ = self.settings.banding()
+        table = survivors.select("node", "prior", "band_keys").toArrow()
+        keys = table.column("band_keys").combine_chunks().flatten().to_numpy().reshape(-1, bands)
+        is_new = ~table.column("prior").to_numpy().astype(bool)
+        pairs = bucket_pairs(table.column("node").combine_chunks(), is_new, keys, self.settings.max_bucket_size)
+        return self.spark.createDataFrame(pairs)
+
+    def _candidate_pairs_in_spark(self, survivors: DataFrame) -> DataFrame:
         buckets = (survivors.select("node", "prior", F.posexplode("band_keys").alias("band", "key"))
                    .groupBy("band", "key")
                    .agg(F.array_sort(F.collect_list("node")).alias("members"),
@@ -143,10 +155,11 @@ class _Dedup:
     def _candidate_groups(self, pairs: DataFrame) -> Callable[[str], DataFrame]:
         """For a key column name, a (broadcast) frame of key, `group` for every document in a pair:
         documents linked by candidate pairs share a group, and components are hashed into about
-        one group per 2,000 documents. (A function, so each join gets fresh columns.)"""
+        one group per 500 documents (small groups spread the work evenly over the cores). (A
+        function, so each join gets fresh columns.)"""
         components = connected_components(pairs.select("a", "b"), self.settings.max_driver_component_edges)
         labels = self.cache(components.labels)
-        groups = max(self.spark.sparkContext.defaultParallelism * 2, labels.count() // 2000)
+        groups = max(self.spark.sparkContext.defaultParallelism * 4, labels.count() // 500)
         return lambda key: F.broadcast(labels.select(
             F.col("node").alias(key), F.pmod(F.xxhash64("component"), F.lit(groups)).alias("group")))
 
@@ -202,13 +215,13 @@ def run_dedup(spark: SparkSession, inputs: DedupInputs, outputs: DedupOutputs,
     nodes = run.nodes
     try:
         with timer.stage("signatures"):
-            nodes.count()
+            documents = nodes.count()
         with timer.stage("exact duplicates"):
             exact = run.cache(run.exact_representatives())
             exact.count()
         with timer.stage("candidate grouping"):
             survivors = nodes.join(exact.filter(F.col("node") == F.col("exact_rep")).select("node"), "node")
-            candidates = run.cache(run.candidate_pairs(survivors))
+            candidates = run.cache(run.candidate_pairs(survivors, documents))
             candidates.count()
         with timer.stage("verification"):
             pairs = run.cache(run.scored_pairs(candidates))

@@ -15,6 +15,8 @@ from tests.unit.test_dedup_shingles import PROSE
 VOCABULARY = sorted(set(PROSE.lower().replace(",", "").replace(".", "").split())) + [
     f"term{i}" for i in range(300)]
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+# LSH buckets formed on the driver (the default at this size) or by a Spark shuffle: same results.
+WHERE_BUCKETS = {"driver": DedupSettings(), "spark": DedupSettings(max_driver_bucket_documents=0)}
 
 
 def random_text(seed: int, words: int = 400) -> str:
@@ -75,7 +77,8 @@ def test_crafted_similarities(texts):
     assert similarity(texts["c1"], texts["c3"]) < 0.8  # a chain: linked only through c2
 
 
-def test_one_document_per_cluster_by_the_keep_rule(spark, tmp_path, texts):
+@pytest.mark.parametrize("buckets", WHERE_BUCKETS)
+def test_one_document_per_cluster_by_the_keep_rule(spark, tmp_path, texts, buckets):
     rows = [
         doc("a", texts["a"], 5),
         doc("a_copy", "  " + texts["a"].upper() + "!", 1),  # same normalized text, fetched earlier
@@ -83,7 +86,7 @@ def test_one_document_per_cluster_by_the_keep_rule(spark, tmp_path, texts):
         doc("c1", texts["c1"], 3), doc("c2", texts["c2"], 1), doc("c3", texts["c3"], 2),
         doc("d", texts["d"], 0),
     ]
-    report, clusters, kept = run(spark, tmp_path, "b1", rows)
+    report, clusters, kept = run(spark, tmp_path, "b1", rows, WHERE_BUCKETS[buckets])
     # The earliest fetch wins; between b and b_near (fetched together) the longer text does.
     assert len(texts["b_near"]) > len(texts["b"])
     assert kept == {"a_copy", "b_near", "b_far", "c2", "d"}
@@ -111,16 +114,17 @@ def test_verification_removes_lsh_false_positives(spark, tmp_path, texts):
     assert kept == {"b"} and clusters["b_far"]["duplicate_of"] == "b"
 
 
-def test_later_batches_are_deduplicated_against_the_index(spark, tmp_path, texts):
+@pytest.mark.parametrize("buckets", WHERE_BUCKETS)
+def test_later_batches_are_deduplicated_against_the_index(spark, tmp_path, texts, buckets):
     first = [doc("a", texts["a"], 5), doc("d", texts["d"], 5), doc("b", texts["b"], 5)]
-    run(spark, tmp_path, "b1", first)
+    run(spark, tmp_path, "b1", first, WHERE_BUCKETS[buckets])
     second = [
         doc("a", texts["a"], 9),  # the same page crawled again: same doc_id, unchanged text
         doc("d_edit", substitute(texts["d"], 3, 41), 0),  # earlier fetch, but b1's copy is published
         doc("b_near", texts["b_near"], 9), doc("b_near_copy", texts["b_near"].upper(), 10),
         doc("e", random_text(5), 9),
     ]
-    report, clusters, kept = run(spark, tmp_path, "b2", second, prior=["b1"])
+    report, clusters, kept = run(spark, tmp_path, "b2", second, WHERE_BUCKETS[buckets], prior=["b1"])
     assert kept == {"e"}
     assert (clusters["a"]["duplicate_of"], clusters["a"]["duplicate_of_batch"]) == ("a", "b1")
     assert (clusters["d_edit"]["duplicate_of"], clusters["d_edit"]["duplicate_kind"]) == ("d", "near")
