@@ -72,11 +72,12 @@ def _shingle_sets(texts: list[str], size: int) -> Iterator[np.ndarray]:
             yield sorted_distinct(batch.hashes[start:end])
 
 
-def score_pairs(texts: DataFrame, pairs: DataFrame, settings: DedupSettings) -> DataFrame:
+def score_pairs(texts: DataFrame, pairs: DataFrame, settings: DedupSettings, estimates: bool) -> DataFrame:
     """Each pair with `jaccard` and `method`: the exact Jaccard where both texts are there (and
-    verification is on), else the signatures' estimate; texts cut to snippets on the way out.
+    verification is on), else the signatures' estimate (`estimates`: `pairs` has `signature_a`
+    and `signature_b`); texts cut to snippets on the way out.
 
-    `texts` (`node`, `text`, `group`) and `pairs` (`_PAIR_DETAILS`, signatures, `group`) share a
+    `texts` (`node`, `text`, `group`) and `pairs` (`_PAIR_DETAILS`, any signatures, `group`) share a
     `group` column that puts every pair with the texts of both its documents, so each text travels
     and is shingled once however many pairs it is in.
     """
@@ -92,6 +93,8 @@ def score_pairs(texts: DataFrame, pairs: DataFrame, settings: DedupSettings) -> 
             if a in shingles and b in shingles:
                 scores.append(jaccard(shingles[a], shingles[b]))
                 methods.append("exact")
+            elif not estimates:
+                raise RuntimeError(f"pair {a} - {b}: a text is missing and no signatures came with the pair")
             else:  # only then are the signatures turned into Python values
                 scores.append(estimated_jaccard(*(np.array(pairs.column(f"signature_{side}")[row].as_py())
                                                   for side in "ab")))
@@ -103,5 +106,6 @@ def score_pairs(texts: DataFrame, pairs: DataFrame, settings: DedupSettings) -> 
             names=_SCORED_PAIR_SCHEMA.fieldNames())
 
     return (texts.select("group", "node", "text").groupBy("group")
-            .cogroup(pairs.select("group", *_PAIR_DETAILS, "signature_a", "signature_b").groupBy("group"))
+            .cogroup(pairs.select("group", *_PAIR_DETAILS, *(["signature_a", "signature_b"] if estimates else []))
+                     .groupBy("group"))
             .applyInArrow(run, _SCORED_PAIR_SCHEMA))

@@ -8,7 +8,7 @@ word hashes, n-grams and the normalized texts come from NumPy passes over it:
 
 - a word of at most 8 bytes is its own 64-bit key (zero-padded: no word holds a NUL byte, the rules
   turn it into a separator), so the batch's distinct short words come from one hash-table pass
-  (`pandas.factorize`) and only those are looked up in the per-process cache of word hashes;
+  (Arrow's `dictionary_encode`) and only those are looked up in the per-process cache of word hashes;
 - a longer word is looked up in the same cache by its bytes;
 - n-grams combine neighbouring word hashes as `shingles.ngram_hashes` does.
 
@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-import pandas
+import pyarrow as pa
 
 from flywheel.dedup.normalize import normalize_utf8, separated_utf8, words_of_normalized
 from flywheel.dedup.shingles import ngram_hashes, word_hash_array
@@ -31,9 +31,8 @@ from flywheel.dedup.shingles import ngram_hashes, word_hash_array
 # Characters of text shingled in one batch: buffers of a few tens of MiB.
 _PART_CHARACTERS = 4 << 20
 _PACKED_BYTES = 8
-# Bytes that end a word: `bytes.split()`'s whitespace (the rules made every other separator a space).
-_IS_WORD_BYTE = np.ones(256, dtype=bool)
-_IS_WORD_BYTE[list(b" \t\n\r\x0b\x0c")] = False
+# After the rules, the only bytes up to the space are whitespace (every other control character
+# and all punctuation became a space), so a byte above it belongs to a word.
 _SPACE = np.uint8(ord(" "))
 # The low n bytes of a uint64, for n = 0..8.
 _LOW_BYTES = np.array([(1 << (8 * n)) - 1 for n in range(_PACKED_BYTES + 1)], dtype=np.uint64)
@@ -97,7 +96,7 @@ def _words_of_separated(separated: list[bytes]) -> tuple[list[bytes], np.ndarray
     joined = b" ".join(separated) + b" "
     buffer = np.frombuffer(joined, dtype=np.uint8)
     doc_starts = _offsets(np.array([len(text) + 1 for text in separated]))
-    is_word = _IS_WORD_BYTE[buffer]
+    is_word = buffer > _SPACE
     edges = np.diff(is_word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     first_words = np.searchsorted(starts, doc_starts)
@@ -109,8 +108,11 @@ def _normalized(buffer: np.ndarray, is_word: np.ndarray, bounds: list[int]) -> l
     """Each document's words joined by single spaces. Every word byte is kept, and the first
     separator after each word, as a space, so document i is kept[bounds[i]:bounds[i + 1]] less its
     last byte (`bounds`: cumulative word lengths plus one, at each document's first word)."""
-    follows_word = np.concatenate(([False], is_word[:-1]))
-    kept = np.where(is_word, buffer, _SPACE)[is_word | follows_word].tobytes()
+    keep = is_word.copy()
+    keep[1:] |= is_word[:-1]
+    kept = buffer[keep]
+    kept[kept < _SPACE] = _SPACE  # a tab or newline after a word
+    kept = kept.tobytes()
     return [kept[start:end - 1] if end > start else b"" for start, end in zip(bounds[:-1], bounds[1:])]
 
 
@@ -118,8 +120,8 @@ def _word_hashes(joined: bytes, buffer: np.ndarray, starts: np.ndarray, ends: np
     lengths = ends - starts
     hashes = np.empty(starts.size, dtype=np.uint64)
     short = lengths <= _PACKED_BYTES
-    codes, distinct = pandas.factorize(_packed(buffer, starts[short], lengths[short]))
-    hashes[short] = _packed_word_hashes(distinct)[codes]
+    encoded = pa.array(_packed(buffer, starts[short], lengths[short])).dictionary_encode()
+    hashes[short] = _packed_word_hashes(encoded.dictionary.to_numpy())[encoded.indices.to_numpy()]
     longer = np.flatnonzero(~short)
     hashes[longer] = word_hash_array([joined[start:end] for start, end in
                                       zip(starts[longer].tolist(), ends[longer].tolist())])
@@ -152,7 +154,11 @@ def _ngrams(word_hashes: np.ndarray, counts: np.ndarray, size: int) -> tuple[np.
     span = word_hashes.size - size + 1
     if span > 0:
         combined = ngram_hashes(word_hashes, size)  # across document boundaries: those are dropped
-        fits = np.arange(span) + size <= np.repeat(word_ends, counts)[:span]
+        # The last size - 1 starts of each document run into the next one (for a shorter document,
+        # that reaches only into the previous document's own last starts).
+        fits = np.ones(span, dtype=bool)
+        overhanging = (word_ends[:, None] - np.arange(1, size)).ravel()
+        fits[overhanging[(overhanging >= 0) & (overhanging < span)]] = False
         is_long_slot = np.ones(shingles.size, dtype=bool)
         is_long_slot[slots[short]] = False
         shingles[is_long_slot] = combined[fits]

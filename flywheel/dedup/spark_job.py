@@ -143,14 +143,17 @@ class _Dedup:
 
     def scored_pairs(self, pairs: DataFrame) -> DataFrame:
         """Candidates (not both from earlier batches) with their Jaccard and the docs' details."""
-        info = self.nodes.select("node", "batch", "doc_id", "prior", "url", "signature")
+        # Signatures travel with the pairs only where a text can be missing: without verification,
+        # or with earlier batches (their texts may be gone). They are most of a pair's bytes.
+        estimates = not self.settings.verify_candidates or bool(self.inputs.prior_index_urls)
+        info = self.nodes.select("node", "batch", "doc_id", "prior", "url", *(["signature"] if estimates else []))
         side = {s: info.select(*[F.col(c).alias(f"{c}_{s}") for c in info.columns]) for s in "ab"}
         pairs = self.cache(pairs.join(side["a"], pairs.a == F.col("node_a"))
                            .join(side["b"], pairs.b == F.col("node_b"))
                            .filter(~(F.col("prior_a") & F.col("prior_b"))))
         groups = self._candidate_groups(pairs)
         texts = self._texts(pairs).join(groups("node"), "node")
-        return score_pairs(texts, pairs.join(groups("a"), "a"), self.settings)
+        return score_pairs(texts, pairs.join(groups("a"), "a"), self.settings, estimates)
 
     def _candidate_groups(self, pairs: DataFrame) -> Callable[[str], DataFrame]:
         """For a key column name, a (broadcast) frame of key, `group` for every document in a pair:
