@@ -115,12 +115,7 @@ def main() -> None:
         child.start()
         child.join()
 
-        from flywheel.spark_session import build_spark_session
-
-        started = time.perf_counter()
-        spark = build_spark_session(f"local[{args.workers}]", "dedup-benchmark", {"spark.ui.enabled": "false"},
-                                    "127.0.0.1")
-        print(f"Spark start-up {time.perf_counter() - started:.1f} s (not included below)")
+        spark = _started_spark(f"local[{args.workers}]", args.workers)
         if args.flywheel_only:
             _scaling(spark, corpora, workdir, scaling, settings, {})
             spark.stop()
@@ -151,6 +146,21 @@ def main() -> None:
             _on_cluster(corpora, workdir, n, args.workers, settings, results["flywheel"])
 
 
+def _started_spark(master: str, cores: int):
+    """A Spark session whose Python workers have started: PySpark forks them on a session's first
+    Python task (2-3 s on 2 cores), a cost of start-up like the JVM's, paid once per process."""
+    from flywheel.spark_session import build_spark_session
+
+    started = time.perf_counter()
+    spark = build_spark_session(master, "dedup-benchmark", {"spark.ui.enabled": "false"}, "127.0.0.1")
+    session = time.perf_counter() - started
+    spark.range(cores, numPartitions=cores).mapInArrow(lambda batches: batches, "id long").count()
+    workers = time.perf_counter() - started - session
+    print(f"Spark start-up {session + workers:.1f} s: JVM and session {session:.1f} s, Python workers "
+          f"{workers:.1f} s (a trivial task per core); not included below")
+    return spark
+
+
 def _scaling(spark, corpora: Path, workdir: Path, sizes: list[int], settings: DedupSettings,
              measured: dict[int, tuple]) -> None:
     """Flywheel alone at each size (reusing a run of that size already `measured`)."""
@@ -172,12 +182,10 @@ def _scaling(spark, corpora: Path, workdir: Path, sizes: list[int], settings: De
 
 
 def _on_cluster(corpora: Path, workdir: Path, n: int, workers: int, settings: DedupSettings, local: tuple) -> None:
-    from flywheel.spark_session import build_spark_session
     from infra.spark.cluster import running_cluster
 
     with running_cluster(workdir / "cluster", workers=workers) as cluster:
-        spark = build_spark_session(cluster["master_url"], "dedup-benchmark", {"spark.ui.enabled": "false"},
-                                    "127.0.0.1")
+        spark = _started_spark(cluster["master_url"], workers)
         seconds, _, clusters, report = measure(lambda: flywheel_dedup(
             spark, corpora / f"docs-{n}", workdir / f"flywheel-cluster-{n}", settings))
         spark.stop()
