@@ -57,3 +57,12 @@ def test_signature_columns_split_into_parts_equal_one_document_at_a_time(monkeyp
     expected = hasher.signatures([shingle_hashes(text, 5) for text in texts])
     assert np.array_equal(np.array(signatures.to_pylist(), dtype=np.int64).view(np.uint64), expected)
     assert exact.to_pylist() == [minhash.exact_hash(text) for text in texts]
+
+
+def test_after_the_rules_every_byte_up_to_the_space_separates_words():
+    """The batch path takes the bytes above the space as word bytes; `bytes.split()` agrees only
+    while the rules turn every control character but tab and newline into a space."""
+    from flywheel.dedup.normalize import separated_utf8
+
+    for code in range(ord(" ") + 1):
+        assert separated_utf8(f"a{chr(code)}b").split() == [b"a", b"b"], code
