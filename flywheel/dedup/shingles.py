@@ -13,7 +13,7 @@ import xxhash
 from flywheel.dedup.normalize import normalize_utf8, words_of_normalized
 
 # An odd 64-bit multiplier (from splitmix64): spreads each word hash before the next is added.
-NGRAM_MIX = np.uint64(0x9E3779B97F4A7C15)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
 _WORD_CACHE_LIMIT = 2_000_000
 
 
@@ -67,7 +67,7 @@ def ngram_hashes(word_hashes: np.ndarray, size: int) -> np.ndarray:
     count = max(word_hashes.size - size + 1, 1)
     combined = word_hashes[:count].copy()
     for offset in range(1, min(size, word_hashes.size)):
-        combined *= NGRAM_MIX  # wraps modulo 2^64
+        combined *= _MIX  # wraps modulo 2^64
         combined += word_hashes[offset:offset + count]
     return combined
 
