@@ -115,6 +115,7 @@ def _clusters_metadata(report: DedupReport, lake, batch: str) -> dict:
         "pairs_judged_by_signature": report.signature_only_pairs,
         "connected_component_rounds": report.cc_rounds,
         "components_found_on_driver": report.components_on_driver,
+        "buckets_formed_on_driver": report.buckets_on_driver,
         "seconds_per_step": seconds_table(report.stage_seconds, "step"),
         "near_duplicate_pairs": table(
             examples, ["jaccard", "method", "url_a", "batch_a", "url_b", "batch_b", "text_a", "text_b"]),

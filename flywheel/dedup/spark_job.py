@@ -81,6 +81,7 @@ class DedupReport:
     components_on_driver: bool
     bands: int
     rows: int
+    buckets_on_driver: bool  # LSH buckets formed on the driver rather than by a Spark shuffle
     # Wall-clock time of each step (Spark evaluates lazily, so each step's frame is materialized at
     # its end to time it; they are cached, so this is free).
     stage_seconds: dict[str, float] = field(default_factory=dict)
@@ -120,10 +121,10 @@ class _Dedup:
         """`node`, `exact_rep`: the copy each document's normalized text is kept under."""
         return self.nodes.select("node", _first_by_keep_order("exact_hash", "node").alias("exact_rep"))
 
-    def candidate_pairs(self, survivors: DataFrame, documents: int) -> DataFrame:
-        """Distinct (`a`, `b`) pairs of survivors sharing a bucket, with a document of this batch:
-        grouped on the driver up to `max_driver_bucket_documents` documents, else in Spark."""
-        if documents > self.settings.max_driver_bucket_documents:
+    def candidate_pairs(self, survivors: DataFrame, on_driver: bool) -> DataFrame:
+        """Distinct (`a`, `b`) pairs of survivors sharing a bucket, with a document of this batch,
+        grouped on the driver (see `buckets`) or in Spark."""
+        if not on_driver:
             return self._candidate_pairs_in_spark(survivors)
         bands, _ = self.settings.banding()
         table = survivors.select("node", "prior", "band_keys").toArrow()
@@ -224,7 +225,8 @@ def run_dedup(spark: SparkSession, inputs: DedupInputs, outputs: DedupOutputs,
             exact.count()
         with timer.stage("candidate grouping"):
             survivors = nodes.join(exact.filter(F.col("node") == F.col("exact_rep")).select("node"), "node")
-            candidates = run.cache(run.candidate_pairs(survivors, documents))
+            buckets_on_driver = documents <= settings.max_driver_bucket_documents
+            candidates = run.cache(run.candidate_pairs(survivors, buckets_on_driver))
             candidates.count()
         with timer.stage("verification"):
             pairs = run.cache(run.scored_pairs(candidates))
@@ -242,14 +244,14 @@ def run_dedup(spark: SparkSession, inputs: DedupInputs, outputs: DedupOutputs,
             (nodes.filter(~F.col("prior")).join(kept.select("doc_id"), "doc_id")
              .select(*INDEX_SCHEMA.fieldNames()).write.mode("overwrite").parquet(outputs.index_url))
         with timer.stage("report"):
-            report = _report(run, clusters, pairs, components, examples)
+            report = _report(run, clusters, pairs, components, buckets_on_driver, examples)
         return replace(report, stage_seconds=timer.seconds)
     finally:
         run.release()
 
 
 def _report(run: _Dedup, clusters: DataFrame, pairs: DataFrame, components: Components,
-            examples: int) -> DedupReport:
+            buckets_on_driver: bool, examples: int) -> DedupReport:
     settings = run.settings
     kinds = {(row["duplicate_kind"], row["keeper_prior"]): row["count"] for row in
              clusters.groupBy("duplicate_kind", "keeper_prior").count().collect()}
@@ -278,4 +280,5 @@ def _report(run: _Dedup, clusters: DataFrame, pairs: DataFrame, components: Comp
         pair_examples=[{"jaccard": round(r["jaccard"], 4), "method": r["method"], "url_a": r["url_a"],
                         "batch_a": r["batch_a"], "url_b": r["url_b"], "batch_b": r["batch_b"],
                         "text_a": r["snippet_a"], "text_b": r["snippet_b"]} for r in shown],
-        cc_rounds=components.rounds, components_on_driver=components.on_driver, bands=bands, rows=rows)
+        cc_rounds=components.rounds, components_on_driver=components.on_driver, bands=bands, rows=rows,
+        buckets_on_driver=buckets_on_driver)

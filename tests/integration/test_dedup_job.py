@@ -99,6 +99,7 @@ def test_one_document_per_cluster_by_the_keep_rule(spark, tmp_path, texts, bucke
     assert set(clusters) == {r["doc_id"] for r in rows}
     assert all(r["kept"] == (r["doc_id"] in kept) for r in clusters.values())
     assert (report.rows_in, report.kept, report.exact_in_batch, report.near_in_batch) == (9, 5, 1, 3)
+    assert report.buckets_on_driver == (buckets == "driver")
     assert report.cluster_sizes == {1: 2, 2: 2, 3: 1}
     assert report.pair_examples and all(p["jaccard"] >= 0.8 for p in report.pair_examples)
 
