@@ -2,7 +2,8 @@
 
 1. Signatures: exact hash, MinHash signature and LSH band keys, in Arrow batches per partition.
 2. Exact duplicates: documents whose normalized text hashes equal; one per hash survives.
-3. Candidates: survivors sharing an LSH bucket (grouped in Spark) become candidate pairs.
+3. Candidates: survivors sharing an LSH bucket become candidate pairs (buckets formed on the driver
+   by `buckets.bucket_pairs` where the documents fit, else grouped in Spark).
 4. Verification: each candidate's exact shingle Jaccard; pairs below the threshold are dropped.
 5. Clusters: connected components of the verified pairs (Spark, see `connected_components`).
 6. One document per cluster is kept (`keep_order`); the rest name the one they duplicate.
