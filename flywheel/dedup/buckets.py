@@ -28,8 +28,7 @@ def bucket_pairs(nodes: pa.Array, is_new: np.ndarray, band_keys: np.ndarray, cap
         sorted_keys = keys[by_key, band]
         bounds = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1], [True])))
         starts, sizes = bounds[:-1], np.diff(bounds)
-        pairs_sizes = sizes == 2
-        two = starts[pairs_sizes]
+        two = starts[sizes == 2]
         two = two[is_new[by_key[two]] | is_new[by_key[two + 1]]]
         found.append(np.stack((by_key[two], by_key[two + 1]), axis=1))
         for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist()):

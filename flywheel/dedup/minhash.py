@@ -19,9 +19,9 @@ import xxhash
 from datasketch import MinHash
 
 from flywheel.dedup.batch_shingles import batch_shingles, in_parts
-from flywheel.dedup.normalize import normalize_utf8, words_of_normalized
+from flywheel.dedup.normalize import normalize_utf8
 from flywheel.dedup.settings import DedupSettings
-from flywheel.dedup.shingles import word_shingle_hashes
+from flywheel.dedup.shingles import shingle_hashes
 
 # The value of a signature that has seen no shingle (datasketch's initial hash values).
 EMPTY = np.uint64(np.iinfo(np.uint64).max)
@@ -58,7 +58,7 @@ class MinHasher:
 
     def signature(self, text: str) -> np.ndarray:
         """The document's MinHash values as uint64; all-max for a text without shingles."""
-        return self.signatures([self._shingles(normalize_utf8(text))])[0]
+        return self.signatures([shingle_hashes(text, self.settings.shingle_size)])[0]
 
     def signatures(self, shingle_sets: list[np.ndarray]) -> np.ndarray:
         """One signature per set of shingle hashes: a (documents, num_perm) uint64 array."""
@@ -109,9 +109,6 @@ class MinHasher:
             _list_array(signature_rows.view(np.int64), self.settings.num_perm),
             _list_array(keys.reshape(len(texts), self.bands).view(np.int64), self.bands),
         ]
-
-    def _shingles(self, normalized: bytes) -> np.ndarray:
-        return word_shingle_hashes(words_of_normalized(normalized), self.settings.shingle_size)
 
 
 def _list_array(rows: np.ndarray, width: int) -> pa.Array:
