@@ -16,6 +16,7 @@ through spaCy.
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_right
 from functools import cache
 from itertools import chain
@@ -29,9 +30,25 @@ _PLAIN_CHUNK = re.compile(r'([(\["]?)([A-Za-z]+[0-9]*|[0-9]+)([)\]"]?)([,;:!?]|(
 MAX_CACHED_CHUNKS = 1_000_000  # bounded memory per worker process
 
 
+def _import_spacy():
+    """spaCy, without the torch import its `thinc` does when torch is installed: ~1.7 s and ~200 MB
+    in every Spark Python worker that filters, for models a tokenizer never loads. torch is hidden
+    for spaCy's import only (thinc then records that it has none), so the process can still import
+    it afterwards; where torch is already imported, nothing changes."""
+    if "torch" in sys.modules:
+        import spacy
+        return spacy
+    sys.modules["torch"] = None  # makes `import torch` raise ImportError
+    try:
+        import spacy
+    finally:
+        del sys.modules["torch"]
+    return spacy
+
+
 class SpacyWords:
     def __init__(self, language: str = "en") -> None:
-        import spacy
+        spacy = _import_spacy()
         from spacy.lang.lex_attrs import is_punct
         from spacy.pipeline import Sentencizer
 

@@ -66,3 +66,15 @@ def test_bracketed_and_quoted_chunks_split_as_spacy_splits_them(nlp):
     tokenizer = SpacyWords()
     assert [tokenizer.words(chunk) for chunk in chunks] == expected
     assert tokenizer.words('(see "IPv6"), [1]') == ["(", "see", '"', "IPv6", '"', ")", ",", "[", "1", "]"]
+
+
+def test_the_tokenizer_does_not_import_torch_and_leaves_it_importable():
+    """A Spark worker that filters needs no torch (spaCy's thinc imports it if it can: ~1.7 s)."""
+    import subprocess
+    import sys
+
+    script = ("import sys\nfrom flywheel.filtering.words import spacy_words\n"
+              "assert spacy_words().words('Hello, world.') == ['Hello', ',', 'world', '.']\n"
+              "assert 'torch' not in sys.modules\nimport torch\nassert torch.zeros(1).sum() == 0\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
