@@ -60,12 +60,12 @@ def diagnose(score: Scorer, pairs: list[dict]) -> dict:
     """Accuracy by kind, prompt-swap share and length-controlled accuracy on held-out `pairs`
     (`prompt`, `chosen`, `rejected`, and `source` where known)."""
     matched = _with_other_prompt(pairs)
-    prompts = [p["prompt"] for p in pairs]
-    chosen = score(prompts, [p["chosen"] for p in pairs])
-    rejected = score(prompts, [p["rejected"] for p in pairs])
-    off_topic = score([p["prompt"] for p, _ in matched], [o["chosen"] for _, o in matched])
-    # The pair's chosen answer under the other pair's prompt (the swap).
-    swapped = score([o["prompt"] for _, o in matched], [p["chosen"] for p, _ in matched])
+    chosen, rejected, off_topic, swapped = _score_each_once(score, [
+        [(p["prompt"], p["chosen"]) for p in pairs],
+        [(p["prompt"], p["rejected"]) for p in pairs],
+        [(p["prompt"], o["chosen"]) for p, o in matched],
+        # The pair's chosen answer under the other pair's prompt (the swap).
+        [(o["prompt"], p["chosen"]) for p, o in matched]])
     chosen_of = {id(p): c for p, c in zip(pairs, chosen)}
 
     outcomes: dict[str, list[bool]] = defaultdict(list)
@@ -85,6 +85,14 @@ def diagnose(score: Scorer, pairs: list[dict]) -> dict:
         "length_controlled": {"pairs": len(length_controlled), "accuracy": _share(length_controlled)},
         "all": {"pairs": len(pairs), "accuracy": _share([g > b for g, b in zip(chosen, rejected)])},
     }
+
+
+def _score_each_once(score: Scorer, requests: list[list[tuple[str, str]]]) -> list[list[float]]:
+    """The scores of each list of (prompt, answer), every distinct one scored once: a prompt's
+    chosen answer recurs in its pairs and in the swaps (about a third of all requests)."""
+    distinct = list(dict.fromkeys(request for part in requests for request in part))
+    scores = dict(zip(distinct, score([prompt for prompt, _ in distinct], [answer for _, answer in distinct])))
+    return [[scores[request] for request in part] for part in requests]
 
 
 def _share(outcomes: list[bool]) -> float | None:

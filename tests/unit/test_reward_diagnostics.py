@@ -79,3 +79,20 @@ def test_pairs_of_two_models_answers_are_their_own_kind():
     result = diagnose(_length_scorer, pairs)
     assert result["by_kind"]["model_vs_model"] == {"pairs": 1, "accuracy": 1.0}
     assert result["by_kind"]["truncated"] == {"pairs": 1, "accuracy": 1.0}
+
+
+def test_each_distinct_prompt_and_answer_is_scored_once():
+    """Scoring is the costly part (two models' forward passes for DPO): a prompt's chosen answer
+    recurs in each of its pairs and in the swaps, and is scored once, in one call."""
+    pairs = [{"prompt": p, "chosen": a, "rejected": rejected} for p, a in list(ANSWERS.items())[:10]
+             for rejected in (" ".join(a.split()[:3]), " ".join(reversed(a.split())))]
+    calls = []
+
+    def counting(prompts, answers):
+        calls.append(list(zip(prompts, answers)))
+        return _overlap_scorer(prompts, answers)
+
+    result = diagnose(counting, pairs)
+    assert result["by_kind"]["off_topic"] == {"pairs": 20, "accuracy": 1.0} and result["all"]["pairs"] == 20
+    [scored] = calls
+    assert len(scored) == len(set(scored)) < 4 * len(pairs)
