@@ -31,7 +31,7 @@ MAX_CACHED_CHUNKS = 1_000_000  # bounded memory per worker process
 
 
 def _import_spacy():
-    """spaCy, without the torch import its `thinc` does when torch is installed: ~1.7 s and ~200 MB
+    """spaCy, without the torch import its `thinc` does when torch is installed: ~1.7 s and ~180 MB
     in every Spark Python worker that filters, for models a tokenizer never loads. torch is hidden
     for spaCy's import only (thinc then records that it has none), so the process can still import
     it afterwards; where torch is already imported, nothing changes."""
