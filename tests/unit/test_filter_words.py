@@ -1,5 +1,8 @@
 """The cached tokenizer must give exactly spaCy's tokens and sentence counts."""
 
+import subprocess
+import sys
+
 import pytest
 import spacy
 
@@ -70,9 +73,6 @@ def test_bracketed_and_quoted_chunks_split_as_spacy_splits_them(nlp):
 
 def test_the_tokenizer_does_not_import_torch_and_leaves_it_importable():
     """A Spark worker that filters needs no torch (spaCy's thinc imports it if it can: ~1.7 s)."""
-    import subprocess
-    import sys
-
     script = ("import sys\nfrom flywheel.filtering.words import spacy_words\n"
               "assert spacy_words().words('Hello, world.') == ['Hello', ',', 'world', '.']\n"
               "assert 'torch' not in sys.modules\nimport torch\nassert torch.zeros(1).sum() == 0\n")
